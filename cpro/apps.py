@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
+
+
+class CproConfig(AppConfig):
+    name = "cpro"
+    verbose_name = "Cpro"
+
+    def ready(self):
+        # Each module registers its exporters in <app>/exporters.py.
+        autodiscover_modules("exporters")

@@ -1,0 +1,275 @@
+"""Core of Cpro: établissements, people, roles, school years, divisions, exports, audit."""
+
+import datetime
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from referentiels.models import Diplome, Niveau
+
+uai_validator = RegexValidator(
+    r"^[0-9]{7}[A-Z]$",
+    _("Le code UAI comporte 7 chiffres suivis d'une lettre majuscule (ex. 0691234A)."),
+)
+ine_validator = RegexValidator(
+    r"^[0-9A-Z]{11}$",
+    _("L'INE comporte 11 caractères (chiffres et lettres majuscules)."),
+)
+
+
+class User(AbstractUser):
+    """One person, one login. Roles live on memberships (one per établissement)."""
+
+    class Meta:
+        verbose_name = _("utilisateur")
+        ordering = ["last_name", "first_name"]
+
+    def __str__(self) -> str:
+        return self.nom_complet or self.username
+
+    @property
+    def nom_complet(self) -> str:
+        return f"{self.last_name.upper()} {self.first_name}".strip()
+
+
+class Etablissement(models.Model):
+    uai = models.CharField(_("UAI"), max_length=8, unique=True, validators=[uai_validator])
+    nom = models.CharField(_("nom"), max_length=255)
+    slug = models.SlugField(_("adresse (URL)"), max_length=60, unique=True)
+    ville = models.CharField(_("ville"), max_length=120, blank=True)
+    academie = models.CharField(_("académie"), max_length=120, blank=True)
+    book_active = models.BooleanField(_("book apprenant activé"), default=False)
+    diplomes = models.ManyToManyField(
+        Diplome, verbose_name=_("diplômes préparés"), related_name="etablissements", blank=True
+    )
+    cree_le = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("établissement")
+        ordering = ["nom"]
+
+    def __str__(self) -> str:
+        return self.nom
+
+
+class Role(models.TextChoices):
+    ENSEIGNANT = "ENSEIGNANT", _("Enseignant")
+    DDFPT = "DDFPT", _("DDFPT")
+    CHEF = "CHEF", _("Chef d'établissement")
+    TUTEUR = "TUTEUR", _("Tuteur / maître d'apprentissage")
+    APPRENANT = "APPRENANT", _("Apprenant")
+
+
+class Membership(models.Model):
+    """A user's role in one établissement; teachers also list the diplômes they manage."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    etablissement = models.ForeignKey(
+        Etablissement, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("rôle"), max_length=12, choices=Role.choices)
+    active = models.BooleanField(_("actif"), default=True)
+    diplomes = models.ManyToManyField(
+        Diplome, verbose_name=_("diplômes gérés"), related_name="+", blank=True
+    )
+    cree_le = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("compte d'établissement")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "etablissement"], name="membership_unique")
+        ]
+        indexes = [models.Index(fields=["etablissement", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} – {self.etablissement}"
+
+
+class AnneeScolaire(models.Model):
+    """A school year, from 1 September to 31 August; `debut` is the first calendar year."""
+
+    debut = models.PositiveSmallIntegerField(_("année de début"), unique=True)
+
+    class Meta:
+        verbose_name = _("année scolaire")
+        verbose_name_plural = _("années scolaires")
+        ordering = ["-debut"]
+
+    def __str__(self) -> str:
+        return self.libelle
+
+    @property
+    def libelle(self) -> str:
+        return f"{self.debut}-{self.debut + 1}"
+
+    @property
+    def date_debut(self) -> datetime.date:
+        return datetime.date(self.debut, 9, 1)
+
+    @property
+    def date_fin(self) -> datetime.date:
+        return datetime.date(self.debut + 1, 8, 31)
+
+    @staticmethod
+    def debut_pour(date: datetime.date) -> int:
+        return date.year if date.month >= 9 else date.year - 1
+
+    @classmethod
+    def courante(cls, date: datetime.date | None = None) -> "AnneeScolaire":
+        date = date or timezone.localdate()
+        annee, _created = cls.objects.get_or_create(debut=cls.debut_pour(date))
+        return annee
+
+
+class Division(models.Model):
+    etablissement = models.ForeignKey(
+        Etablissement, on_delete=models.CASCADE, related_name="divisions"
+    )
+    annee = models.ForeignKey(AnneeScolaire, on_delete=models.PROTECT, related_name="divisions")
+    nom = models.CharField(_("nom"), max_length=40)
+    diplome = models.ForeignKey(Diplome, on_delete=models.PROTECT, related_name="divisions")
+    niveau = models.CharField(_("niveau"), max_length=10, choices=Niveau.choices)
+
+    class Meta:
+        verbose_name = _("division")
+        ordering = ["annee", "nom"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["etablissement", "annee", "nom"], name="division_nom_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["etablissement", "annee", "diplome"])]
+
+    def __str__(self) -> str:
+        return self.nom
+
+
+class Statut(models.TextChoices):
+    SCOLAIRE = "SCOLAIRE", _("Scolaire")
+    APPRENTI = "APPRENTI", _("Apprenti")
+
+
+class Apprenant(models.Model):
+    """Learner profile, attached to the learner's membership in their établissement."""
+
+    membership = models.OneToOneField(
+        Membership, on_delete=models.CASCADE, related_name="apprenant"
+    )
+    etablissement = models.ForeignKey(
+        Etablissement, on_delete=models.CASCADE, related_name="apprenants"
+    )
+    ine = models.CharField(_("INE"), max_length=11, blank=True, validators=[ine_validator])
+    eleve_id = models.CharField(_("identifiant SIECLE (ELEVE_ID)"), max_length=20, blank=True)
+    date_naissance = models.DateField(_("date de naissance"), null=True, blank=True)
+    statut = models.CharField(
+        _("statut"), max_length=10, choices=Statut.choices, default=Statut.SCOLAIRE
+    )
+    division = models.ForeignKey(
+        Division, on_delete=models.SET_NULL, null=True, blank=True, related_name="apprenants"
+    )
+    numero_candidat = models.CharField(_("numéro de candidat"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("apprenant")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["etablissement", "ine"],
+                condition=~models.Q(ine=""),
+                name="apprenant_ine_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["etablissement", "eleve_id"],
+                condition=~models.Q(eleve_id=""),
+                name="apprenant_eleve_id_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.membership.user)
+
+    @property
+    def user(self):
+        return self.membership.user
+
+    @property
+    def est_apprenti(self) -> bool:
+        return self.statut == Statut.APPRENTI
+
+
+def export_upload_to(job: "ExportJob", filename: str) -> str:
+    return f"exports/{job.etablissement_id}/{job.pk}/{filename}"
+
+
+class ExportJob(models.Model):
+    """A generated file (PDF, ODT, DOCX, XML, ZIP…), produced by a Celery task."""
+
+    class Status(models.TextChoices):
+        EN_ATTENTE = "PENDING", _("En attente")
+        EN_COURS = "RUNNING", _("En cours")
+        TERMINE = "DONE", _("Terminé")
+        ECHEC = "FAILED", _("Échec")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    etablissement = models.ForeignKey(
+        Etablissement, on_delete=models.CASCADE, related_name="exports"
+    )
+    demandeur = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exports"
+    )
+    kind = models.CharField(_("type"), max_length=60)
+    params = models.JSONField(_("paramètres"), default=dict, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.EN_ATTENTE)
+    progress = models.PositiveSmallIntegerField(_("progression (%)"), default=0)
+    file = models.FileField(upload_to=export_upload_to, blank=True, max_length=300)
+    filename = models.CharField(max_length=200, blank=True)
+    content_type = models.CharField(max_length=120, blank=True)
+    error = models.TextField(_("erreur"), blank=True)
+    cree_le = models.DateTimeField(auto_now_add=True)
+    termine_le = models.DateTimeField(null=True, blank=True)
+    expire_le = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("export")
+        ordering = ["-cree_le"]
+        indexes = [models.Index(fields=["etablissement", "demandeur", "-cree_le"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.get_status_display()})"
+
+    @property
+    def est_fini(self) -> bool:
+        return self.status in (self.Status.TERMINE, self.Status.ECHEC)
+
+
+class AuditLog(models.Model):
+    """Who did what, when, with the state before and after."""
+
+    etablissement = models.ForeignKey(
+        Etablissement, on_delete=models.CASCADE, related_name="audit", null=True, blank=True
+    )
+    acteur = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    action = models.CharField(_("action"), max_length=80)
+    objet_type = models.CharField(max_length=80, blank=True)
+    objet_id = models.CharField(max_length=64, blank=True)
+    objet_repr = models.CharField(max_length=255, blank=True)
+    avant = models.JSONField(default=dict, blank=True)
+    apres = models.JSONField(default=dict, blank=True)
+    cree_le = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("entrée du journal")
+        verbose_name_plural = _("journal des actions")
+        ordering = ["-cree_le"]
+        indexes = [models.Index(fields=["etablissement", "-cree_le"])]
+
+    def __str__(self) -> str:
+        return f"{self.cree_le:%d/%m/%Y %H:%M} {self.action} {self.objet_repr}"

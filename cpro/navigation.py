@@ -1,0 +1,74 @@
+"""The CPRO navigation bar, adapted to the role: a menu shows only the entries the membership
+may use, and only for modules that exist (an entry whose URL name does not resolve is hidden).
+
+Modules add their entries to MENUS in their own issue.
+"""
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch
+
+from cpro import perms
+from cpro.urls_tools import etab_reverse
+
+
+@dataclass(frozen=True)
+class Entree:
+    libelle: str
+    url_name: str
+    permission: str
+
+
+@dataclass(frozen=True)
+class Menu:
+    libelle: str
+    entrees: tuple[Entree, ...]
+
+
+MENUS: tuple[Menu, ...] = (
+    Menu("Gérer et évaluer les activités de formation", ()),
+    Menu("Suivre les acquis", ()),
+    Menu("Éditer les bilans", ()),
+    Menu("Book apprenant", ()),
+    Menu("Espace de stockage", ()),
+    Menu(
+        "Ressources",
+        (
+            Entree("Référentiel du diplôme", "referentiels:navigateur", perms.VOIR_REFERENTIEL),
+            Entree("Imprimer le référentiel", "referentiels:imprimer", perms.IMPRIMER_REFERENTIEL),
+        ),
+    ),
+    Menu("LSL Pro", ()),
+    Menu(
+        "Administration",
+        (
+            Entree("Enseignants et personnels", "gestion:personnels", perms.GERER_PERSONNES),
+            Entree("Apprenants", "gestion:apprenants", perms.GERER_PERSONNES),
+            Entree("Tuteurs", "gestion:tuteurs", perms.GERER_PERSONNES),
+            Entree("Divisions", "gestion:divisions", perms.GERER_PERSONNES),
+            Entree("Importer (SIECLE / CSV)", "gestion:import", perms.IMPORTER_PERSONNES),
+            Entree("Établissement et diplômes", "gestion:etablissement", perms.ADMINISTRER),
+            Entree("Référentiels", "referentiels:administration", perms.IMPORTER_REFERENTIEL),
+            Entree("Journal des actions", "etab:journal", perms.VOIR_JOURNAL),
+        ),
+    ),
+)
+
+
+def menus_pour(request) -> list[dict]:
+    """The menus of this request's membership, with resolved URLs; empty menus are dropped."""
+    granted = request.cpro_perms
+    result = []
+    for menu in MENUS:
+        items = []
+        for entree in menu.entrees:
+            if entree.permission not in granted:
+                continue
+            try:
+                url = etab_reverse(request, entree.url_name)
+            except NoReverseMatch:
+                continue
+            items.append({"libelle": entree.libelle, "url": url})
+        if items:
+            result.append({"libelle": menu.libelle, "entrees": items})
+    return result

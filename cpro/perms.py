@@ -1,0 +1,78 @@
+"""Permissions are data on the membership: a role gives a fixed set of permission names.
+
+Views declare what they need with `@permission_requise("...")`; templates read the set computed
+once per request (`cpro_perms`). Per-object grants (a tutor on a portfolio, a private scénario)
+are checked by the module's accessors, not here.
+"""
+
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+
+from cpro.models import Membership, Role
+
+VOIR_REFERENTIEL = "referentiel.voir"
+VOIR_PROVENANCE = "referentiel.provenance"
+IMPORTER_REFERENTIEL = "referentiel.importer"
+IMPRIMER_REFERENTIEL = "referentiel.imprimer"
+ADMINISTRER = "etablissement.administrer"
+GERER_PERSONNES = "personnes.gerer"
+IMPORTER_PERSONNES = "personnes.importer"
+VOIR_JOURNAL = "journal.voir"
+CHOISIR_DIPLOME = "diplome.choisir"
+
+_EQUIPE = {VOIR_REFERENTIEL, IMPRIMER_REFERENTIEL, CHOISIR_DIPLOME}
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.ENSEIGNANT: frozenset(_EQUIPE),
+    Role.DDFPT: frozenset(
+        _EQUIPE
+        | {
+            VOIR_PROVENANCE,
+            IMPORTER_REFERENTIEL,
+            ADMINISTRER,
+            GERER_PERSONNES,
+            IMPORTER_PERSONNES,
+            VOIR_JOURNAL,
+        }
+    ),
+    Role.CHEF: frozenset(_EQUIPE | {VOIR_JOURNAL}),
+    Role.TUTEUR: frozenset(),
+    Role.APPRENANT: frozenset(),
+}
+
+
+def permissions(membership: Membership | None) -> frozenset[str]:
+    if membership is None or not membership.active:
+        return frozenset()
+    return ROLE_PERMISSIONS.get(membership.role, frozenset())
+
+
+def a_permission(membership: Membership | None, perm: str) -> bool:
+    return perm in permissions(membership)
+
+
+def est_equipe(membership: Membership | None) -> bool:
+    """Teaching staff: enseignant, DDFPT, chef."""
+    return membership is not None and membership.role in (Role.ENSEIGNANT, Role.DDFPT, Role.CHEF)
+
+
+def exiger(request, perm: str) -> None:
+    if perm not in getattr(request, "cpro_perms", frozenset()):
+        raise PermissionDenied
+
+
+def permission_requise(*perms: str):
+    """View decorator: 403 unless the request's membership has every permission listed."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            for perm in perms:
+                exiger(request, perm)
+            return view(request, *args, **kwargs)
+
+        wrapped.cpro_permissions = perms
+        return wrapped
+
+    return decorator

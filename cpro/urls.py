@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from cpro import views
+
+etab_patterns = [
+    path("", include("cpro.urls_etab")),
+    path("gestion/", include("cpro.gestion.urls")),
+    path("referentiel/", include("referentiels.urls")),
+]
+
+urlpatterns = [
+    path("", views.accueil_plateforme, name="accueil_plateforme"),
+    path("admin/", admin.site.urls),
+    path("comptes/", include("allauth.urls")),
+    path("<slug:etab>/", include(etab_patterns)),
+]

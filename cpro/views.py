@@ -1,0 +1,104 @@
+"""Core pages: platform root, establishment home per role, diplôme choice, personal space,
+export progress and download, audit log."""
+
+from django.contrib.auth import logout
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cpro import perms, queries
+from cpro.forms import ChoixDiplomeForm
+from cpro.models import ExportJob, Membership, Role
+from cpro.tenancy import choisir_diplome, diplomes_accessibles, public, sans_diplome
+from cpro.urls_tools import etab_reverse
+
+
+@require_GET
+def accueil_plateforme(request):
+    memberships = []
+    if request.user.is_authenticated:
+        memberships = (
+            Membership.objects.filter(user=request.user, active=True)
+            .select_related("etablissement")
+            .order_by("etablissement__nom")
+        )
+    return render(request, "cpro/accueil_plateforme.html", {"memberships": memberships})
+
+
+@require_POST
+@public
+def deconnexion(request):
+    logout(request)
+    return redirect(etab_reverse(request, "etab:connexion"))
+
+
+_ACCUEILS = {
+    Role.ENSEIGNANT: "cpro/accueil/equipe.html",
+    Role.DDFPT: "cpro/accueil/equipe.html",
+    Role.CHEF: "cpro/accueil/equipe.html",
+    Role.TUTEUR: "cpro/accueil/tuteur.html",
+    Role.APPRENANT: "cpro/accueil/apprenant.html",
+}
+
+
+@require_GET
+def accueil(request):
+    membership = request.membership
+    ctx = {}
+    if membership.role == Role.APPRENANT:
+        ctx["apprenant"] = getattr(membership, "apprenant", None)
+    return render(request, _ACCUEILS[membership.role], ctx)
+
+
+@require_http_methods(["GET", "POST"])
+@sans_diplome
+def choix_diplome(request):
+    perms.exiger(request, perms.CHOISIR_DIPLOME)
+    diplomes = diplomes_accessibles(request.membership)
+    form = ChoixDiplomeForm(
+        request.POST or None,
+        diplomes=diplomes,
+        initial={"next": request.GET.get("next", ""), "diplome": request.diplome},
+    )
+    if request.method == "POST" and form.is_valid():
+        choisir_diplome(request, form.cleaned_data["diplome"])
+        nxt = form.cleaned_data["next"]
+        if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
+            return redirect(nxt)
+        return redirect(etab_reverse(request, "etab:accueil"))
+    return render(request, "cpro/choix_diplome.html", {"form": form, "aucun": not diplomes})
+
+
+@require_GET
+@sans_diplome
+def espace_personnel(request):
+    return render(request, "cpro/espace_personnel.html")
+
+
+@require_GET
+@sans_diplome
+def export_etat(request, job_id):
+    job = queries.export_pour(request, job_id)
+    template = "cpro/_export_etat.html" if request.htmx else "cpro/export_etat.html"
+    return render(request, template, {"job": job})
+
+
+@require_GET
+@sans_diplome
+def export_telecharger(request, job_id):
+    job = queries.export_pour(request, job_id)
+    if job.status != ExportJob.Status.TERMINE or not job.file:
+        raise Http404("Fichier non disponible")
+    return FileResponse(
+        job.file.open("rb"), as_attachment=True, filename=job.filename,
+        content_type=job.content_type,
+    )
+
+
+@require_GET
+def journal(request):
+    perms.exiger(request, perms.VOIR_JOURNAL)
+    page = Paginator(queries.journal(request.etablissement), 50).get_page(request.GET.get("page"))
+    return render(request, "cpro/journal.html", {"page": page})

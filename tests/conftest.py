@@ -1,0 +1,35 @@
+import os
+
+import pytest
+
+from tests.personas import build_personas, login
+
+
+@pytest.fixture
+def personas(db):
+    return build_personas()
+
+
+@pytest.fixture
+def as_persona(client, personas):
+    """as_persona("enseignant") → a client logged in as that persona of establishment A,
+    with its diplôme chosen."""
+
+    def _login(name: str, etab: str = "a"):
+        side = getattr(personas, etab)
+        m = side.membership(name)
+        staff = m.role in ("ENSEIGNANT", "DDFPT", "CHEF")
+        return login(client, m, side.diplome if staff else None)
+
+    return _login
+
+
+def pytest_collection_modifyitems(config, items):
+    skip_worker = pytest.mark.skip(reason="REDIS_URL absent : pas de worker Celery réel")
+    skip_e2e = pytest.mark.skip(reason="chromium absent : tests navigateur ignorés")
+    has_chromium = os.path.exists(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+    for item in items:
+        if "worker" in item.keywords and not os.environ.get("REDIS_URL"):
+            item.add_marker(skip_worker)
+        if "e2e" in item.keywords and not has_chromium:
+            item.add_marker(skip_e2e)

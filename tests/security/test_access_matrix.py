@@ -1,0 +1,99 @@
+"""Every URL under /<slug>/ × every persona → the expected status. A URL that no module
+declares fails the test (pretix's test_permissions, Zulip's URL coverage)."""
+
+import importlib
+import pkgutil
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+import tests
+from tests.access import PERSONAS, Access
+from tests.personas import login
+
+
+def _declared() -> list[Access]:
+    entries = []
+    for mod in pkgutil.iter_modules(tests.__path__):
+        if not mod.ispkg:
+            continue
+        try:
+            module = importlib.import_module(f"tests.{mod.name}.access")
+        except ModuleNotFoundError:
+            continue
+        entries.extend(module.ACCESS)
+    return entries
+
+
+DECLARED = _declared()
+
+
+def _etab_url_names() -> set[str]:
+    names = set()
+
+    def walk(patterns, namespace, under_etab):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                ns = namespace
+                if p.namespace:
+                    ns = f"{namespace}:{p.namespace}" if namespace else p.namespace
+                walk(p.url_patterns, ns, under_etab or "<slug:etab>" in str(p.pattern))
+            elif isinstance(p, URLPattern) and under_etab and p.name:
+                names.add(f"{namespace}:{p.name}" if namespace else p.name)
+
+    walk(get_resolver().url_patterns, "", False)
+    return names
+
+
+def test_every_establishment_url_is_in_the_matrix():
+    declared = {a.name for a in DECLARED}
+    missing = _etab_url_names() - declared
+    assert not missing, f"URL absentes de la matrice d'accès : {sorted(missing)}"
+    unknown = declared - _etab_url_names()
+    assert not unknown, f"Entrées de matrice sans URL : {sorted(unknown)}"
+
+
+def _prepare(personas, access: Access):
+    """Objects some URLs need (an export of the enseignant…)."""
+    from cpro.models import ExportJob
+
+    if access.name.startswith("etab:export"):
+        from django.core.files.base import ContentFile
+        from django.utils import timezone
+
+        job = ExportJob.objects.create(
+            etablissement=personas.a.etablissement, demandeur=personas.a.enseignant.user,
+            kind="referentiel_pdf", status=ExportJob.Status.TERMINE, filename="r.pdf",
+            content_type="application/pdf", expire_le=timezone.now() + timezone.timedelta(hours=1),
+        )
+        job.file.save("r.pdf", ContentFile(b"%PDF-1.4"), save=True)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("access", DECLARED, ids=lambda a: a.name)
+def test_access(client, personas, access, persona):
+    _prepare(personas, access)
+    if persona == "autre_etab":
+        login(client, personas.b.ddfpt, personas.b.diplome)
+    elif persona != "anonyme":
+        m = personas.a.membership(persona)
+        login(client, m, personas.a.diplome if m.role in ("ENSEIGNANT", "DDFPT", "CHEF") else None)
+    url = reverse(access.name, kwargs={"etab": personas.a.etablissement.slug,
+                                       **access.kwargs(personas)})
+    response = getattr(client, access.method.lower())(url, access.data(personas))
+    expected = access.expected(persona)
+    assert response.status_code == expected, (
+        f"{access.method} {url} en tant que {persona} : {response.status_code} ≠ {expected}"
+    )
+    if persona == "anonyme" and expected == 302 and not access.public:
+        assert "?next=" in response["Location"]
+
+
+def test_get_on_post_only_views_is_405(client, personas):
+    login(client, personas.a.ddfpt, personas.a.diplome)
+    for access in DECLARED:
+        if access.method != "POST":
+            continue
+        url = reverse(access.name, kwargs={"etab": personas.a.etablissement.slug,
+                                           **access.kwargs(personas)})
+        assert client.get(url).status_code == 405, url
