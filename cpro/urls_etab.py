@@ -11,6 +11,7 @@ urlpatterns = [
     path("diplome/", views.choix_diplome, name="choix_diplome"),
     path("espace-personnel/", views.espace_personnel, name="espace_personnel"),
     path("journal/", views.journal, name="journal"),
+    path("journal/exporter/", views.journal_exporter, name="journal_exporter"),
     path("exports/<uuid:job_id>/", views.export_etat, name="export_etat"),
     path("exports/<uuid:job_id>/telecharger/", views.export_telecharger, name="export_telecharger"),
 ]

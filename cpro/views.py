@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cpro import perms, queries
+from cpro import perms, queries, services
 from cpro.forms import ChoixDiplomeForm
 from cpro.models import ExportJob, Membership, Role
 from cpro.tenancy import choisir_diplome, diplomes_accessibles, public, sans_diplome
@@ -102,3 +102,12 @@ def journal(request):
     perms.exiger(request, perms.VOIR_JOURNAL)
     page = Paginator(queries.journal(request.etablissement), 50).get_page(request.GET.get("page"))
     return render(request, "cpro/journal.html", {"page": page})
+
+
+@require_POST
+def journal_exporter(request):
+    perms.exiger(request, perms.VOIR_JOURNAL)
+    job = services.lancer_export(
+        etablissement=request.etablissement, par=request.user, kind="journal_csv"
+    )
+    return redirect(etab_reverse(request, "etab:export_etat", job_id=job.pk))

@@ -53,26 +53,9 @@ def test_every_establishment_url_is_in_the_matrix():
     assert not unknown, f"Entrées de matrice sans URL : {sorted(unknown)}"
 
 
-def _prepare(personas, access: Access):
-    """Objects some URLs need (an export of the enseignant…)."""
-    from cpro.models import ExportJob
-
-    if access.name.startswith("etab:export"):
-        from django.core.files.base import ContentFile
-        from django.utils import timezone
-
-        job = ExportJob.objects.create(
-            etablissement=personas.a.etablissement, demandeur=personas.a.enseignant.user,
-            kind="referentiel_pdf", status=ExportJob.Status.TERMINE, filename="r.pdf",
-            content_type="application/pdf", expire_le=timezone.now() + timezone.timedelta(hours=1),
-        )
-        job.file.save("r.pdf", ContentFile(b"%PDF-1.4"), save=True)
-
-
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("access", DECLARED, ids=lambda a: a.name)
 def test_access(client, personas, access, persona):
-    _prepare(personas, access)
     if persona == "autre_etab":
         login(client, personas.b.ddfpt, personas.b.diplome)
     elif persona != "anonyme":

@@ -1,0 +1,46 @@
+# Cpro — make demo (set up everything and serve on http://127.0.0.1:8000), make test.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+DEMO_ENV := DEBUG=1 DATABASE_URL=$${DATABASE_URL:-sqlite:///$(CURDIR)/db.sqlite3}
+
+.PHONY: demo test test-fast lint format worker run migrate bench install clean
+
+$(VENV)/.installed: pyproject.toml
+	@PYBIN=$$(scripts/find-python) && echo "Python : $$PYBIN" && "$$PYBIN" -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(DEMO_ENV) $(PY) manage.py migrate --noinput
+
+demo: install
+	$(DEMO_ENV) $(PY) manage.py migrate --noinput
+	$(DEMO_ENV) $(PY) manage.py charger_referentiels
+	$(DEMO_ENV) $(PY) manage.py creer_demo
+	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+
+test: install
+	$(PY) -m pytest
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+format: install
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+worker: install
+	$(VENV)/bin/celery -A cpro worker --loglevel=info --pool=solo
+
+run: install
+	$(PY) manage.py collectstatic --noinput
+	$(VENV)/bin/gunicorn cpro.wsgi --bind 127.0.0.1:8000 --workers 3
+
+clean:
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* media staticfiles

@@ -1,0 +1,38 @@
+"""Truth table of permissions per role."""
+
+import pytest
+
+from cpro import perms
+from cpro.models import Membership, Role
+
+P = perms
+TABLE = {
+    #                          ENS    DDFPT  CHEF   TUTEUR APPR
+    P.VOIR_REFERENTIEL:      (True,  True,  True,  False, False),
+    P.IMPRIMER_REFERENTIEL:  (True,  True,  True,  False, False),
+    P.CHOISIR_DIPLOME:       (True,  True,  True,  False, False),
+    P.VOIR_PROVENANCE:       (False, True,  False, False, False),
+    P.IMPORTER_REFERENTIEL:  (False, True,  False, False, False),
+    P.ADMINISTRER:           (False, True,  False, False, False),
+    P.GERER_PERSONNES:       (False, True,  False, False, False),
+    P.IMPORTER_PERSONNES:    (False, True,  False, False, False),
+    P.VOIR_JOURNAL:          (False, True,  True,  False, False),
+}
+ROLES = (Role.ENSEIGNANT, Role.DDFPT, Role.CHEF, Role.TUTEUR, Role.APPRENANT)
+
+
+@pytest.mark.parametrize("perm", list(TABLE))
+@pytest.mark.parametrize("index_role", list(enumerate(ROLES)), ids=lambda x: x[1])
+def test_truth_table(perm, index_role):
+    index, role = index_role
+    assert perms.a_permission(Membership(role=role, active=True), perm) is TABLE[perm][index]
+
+
+def test_every_permission_is_in_the_table():
+    granted = set().union(*perms.ROLE_PERMISSIONS.values())
+    assert granted <= set(TABLE)
+
+
+def test_inactive_or_missing_membership_has_nothing():
+    assert perms.permissions(None) == frozenset()
+    assert perms.permissions(Membership(role=Role.DDFPT, active=False)) == frozenset()
