@@ -17,7 +17,9 @@ def envbool(name: str, default: bool) -> bool:
         return True
     if value in _FALSE:
         return False
-    raise ImproperlyConfigured(f"{name} doit valoir 1/0, true/false, yes/no ou on/off (reçu {raw!r}).")
+    raise ImproperlyConfigured(
+        f"{name} doit valoir 1/0, true/false, yes/no ou on/off (reçu {raw!r})."
+    )
 
 
 def envint(name: str, default: int) -> int:

@@ -13,7 +13,9 @@ from cpro.models import ExportJob
 
 logger = logging.getLogger(__name__)
 
-MESSAGE_ECHEC = "La génération du fichier a échoué. Réessayez ; si le problème persiste, contactez le DDFPT."
+MESSAGE_ECHEC = (
+    "La génération du fichier a échoué. Réessayez ; si le problème persiste, contactez le DDFPT."
+)
 
 
 def lancer_export(*, etablissement, par, kind: str, params: dict | None = None) -> ExportJob:
@@ -65,8 +67,15 @@ def executer_export(job_id) -> ExportJob | None:
         job.status, job.progress = ExportJob.Status.TERMINE, 100
     job.termine_le = timezone.now()
     job.save(
-        update_fields=["status", "progress", "file", "filename", "content_type", "error",
-                       "termine_le"]
+        update_fields=[
+            "status",
+            "progress",
+            "file",
+            "filename",
+            "content_type",
+            "error",
+            "termine_le",
+        ]
     )
     return job
 

@@ -55,8 +55,8 @@ def choisir_diplome(request, diplome: Diplome) -> None:
 
 
 def _login_url(etab: Etablissement, next_path: str) -> str:
-    return reverse("etab:connexion", kwargs={"etab": etab.slug}) + "?" + urlencode(
-        {"next": next_path}
+    return (
+        reverse("etab:connexion", kwargs={"etab": etab.slug}) + "?" + urlencode({"next": next_path})
     )
 
 
@@ -114,4 +114,3 @@ class TenantMiddleware:
             url = reverse("etab:choix_diplome", kwargs={"etab": request.etablissement.slug})
             return redirect(url + "?" + urlencode({"next": request.get_full_path()}))
         return None
-

@@ -92,7 +92,9 @@ def export_telecharger(request, job_id):
     if job.status != ExportJob.Status.TERMINE or not job.file:
         raise Http404("Fichier non disponible")
     return FileResponse(
-        job.file.open("rb"), as_attachment=True, filename=job.filename,
+        job.file.open("rb"),
+        as_attachment=True,
+        filename=job.filename,
         content_type=job.content_type,
     )
 

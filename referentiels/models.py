@@ -136,7 +136,9 @@ class Competence(Provenance):
     intitule = models.CharField(_("intitulé"), max_length=500)
     details = models.JSONField(_("compétences détaillées"), default=list, blank=True)
     correspondances = models.JSONField(
-        _("correspondances"), default=list, blank=True,
+        _("correspondances"),
+        default=list,
+        blank=True,
         help_text=_("Compétences d'autres diplômes préparées (ex. « MCV:C1.2 »)."),
     )
     ordre = models.PositiveSmallIntegerField(default=0)
@@ -182,9 +184,7 @@ class LienTacheCompetence(Provenance):
 
     class Meta:
         verbose_name = _("lien tâche ↔ compétence")
-        constraints = [
-            models.UniqueConstraint(fields=["tache", "competence"], name="lien_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["tache", "competence"], name="lien_unique")]
 
 
 class Critere(Provenance):

@@ -11,8 +11,12 @@ def _export(p):
     job = ExportJob.objects.filter(demandeur=p.a.ddfpt.user).first()
     if job is None:
         job = ExportJob.objects.create(
-            etablissement=p.a.etablissement, demandeur=p.a.ddfpt.user, kind="journal_csv",
-            status=ExportJob.Status.TERMINE, filename="journal.csv", content_type="text/csv",
+            etablissement=p.a.etablissement,
+            demandeur=p.a.ddfpt.user,
+            kind="journal_csv",
+            status=ExportJob.Status.TERMINE,
+            filename="journal.csv",
+            content_type="text/csv",
             expire_le=timezone.now() + timezone.timedelta(hours=1),
         )
         job.file.save("journal.csv", ContentFile(b"Date;Auteur"), save=True)
@@ -20,10 +24,21 @@ def _export(p):
 
 
 ACCESS = [
-    Access("etab:connexion", public=True, allowed=EVERYONE, ok=302,
-           overrides={"anonyme": 200, "autre_etab": 200}),
-    Access("etab:deconnexion", method="POST", public=True, allowed=EVERYONE, ok=302,
-           overrides={"anonyme": 302, "autre_etab": 302}),
+    Access(
+        "etab:connexion",
+        public=True,
+        allowed=EVERYONE,
+        ok=302,
+        overrides={"anonyme": 200, "autre_etab": 200},
+    ),
+    Access(
+        "etab:deconnexion",
+        method="POST",
+        public=True,
+        allowed=EVERYONE,
+        ok=302,
+        overrides={"anonyme": 302, "autre_etab": 302},
+    ),
     Access("etab:accueil", allowed=EVERYONE),
     Access("etab:choix_diplome", allowed=STAFF),
     Access("etab:espace_personnel", allowed=EVERYONE),

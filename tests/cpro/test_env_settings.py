@@ -10,8 +10,15 @@ from cpro.env import envbool, envint, envlist
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("1", True), ("true", True), ("Yes", True), ("on", True), ("0", False), ("off", False),
-     ("", False)],
+    [
+        ("1", True),
+        ("true", True),
+        ("Yes", True),
+        ("on", True),
+        ("0", False),
+        ("off", False),
+        ("", False),
+    ],
 )
 def test_envbool_parses_strictly(monkeypatch, raw, expected):
     monkeypatch.setenv("CPRO_X", raw)
@@ -40,8 +47,16 @@ def test_envint_and_envlist(monkeypatch):
 
 
 def _import_settings(**env):
-    dropped = {"SECRET_KEY", "DEBUG", "REDIS_URL", "CELERY_BROKER_URL", "SESSION_COOKIE_SECURE",
-               "CSRF_COOKIE_SECURE", "SECURE_SSL_REDIRECT", "DJANGO_SETTINGS_MODULE"}
+    dropped = {
+        "SECRET_KEY",
+        "DEBUG",
+        "REDIS_URL",
+        "CELERY_BROKER_URL",
+        "SESSION_COOKIE_SECURE",
+        "CSRF_COOKIE_SECURE",
+        "SECURE_SSL_REDIRECT",
+        "DJANGO_SETTINGS_MODULE",
+    }
     base = {k: v for k, v in os.environ.items() if k not in dropped}
     base.update(env)
     code = (
@@ -65,10 +80,10 @@ def test_defaults_sqlite_and_eager_celery_without_broker():
 
 def test_production_defaults_are_secure_and_broker_disables_eager():
     result = _import_settings(
-        DEBUG="0", SECRET_KEY="x" * 60, REDIS_URL="redis://127.0.0.1:6379/0",
+        DEBUG="0",
+        SECRET_KEY="x" * 60,
+        REDIS_URL="redis://127.0.0.1:6379/0",
         DATABASE_URL="postgres://u@127.0.0.1:5432/cpro",
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == [
-        "False", "False", "django.db.backends.postgresql", "True"
-    ]
+    assert result.stdout.split() == ["False", "False", "django.db.backends.postgresql", "True"]

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from cpro import perms, services
 from cpro.audit import journaliser
-from cpro.exports import ExportError, Exporter, exporter, get_exporter
+from cpro.exports import Exporter, ExportError, exporter, get_exporter
 from cpro.models import ExportJob
 from tests.personas import login
 
@@ -30,8 +30,10 @@ class _EchoExporter(Exporter):
 def _launch(personas, django_capture_on_commit_callbacks, **params):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         job = services.lancer_export(
-            etablissement=personas.a.etablissement, par=personas.a.enseignant.user,
-            kind="test_echo", params=params,
+            etablissement=personas.a.etablissement,
+            par=personas.a.enseignant.user,
+            kind="test_echo",
+            params=params,
         )
     assert len(callbacks) == 1
     job.refresh_from_db()
@@ -47,13 +49,16 @@ def test_job_runs_after_commit_and_stores_the_file(personas, django_capture_on_c
     assert job.expire_le > timezone.now()
 
 
-def test_nothing_is_queued_if_the_transaction_rolls_back(personas, django_capture_on_commit_callbacks):
+def test_nothing_is_queued_if_the_transaction_rolls_back(
+    personas, django_capture_on_commit_callbacks
+):
     from django.db import transaction
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         with pytest.raises(RuntimeError), transaction.atomic():
             services.lancer_export(
-                etablissement=personas.a.etablissement, par=personas.a.enseignant.user,
+                etablissement=personas.a.etablissement,
+                par=personas.a.enseignant.user,
                 kind="test_echo",
             )
             raise RuntimeError
@@ -97,8 +102,9 @@ def test_progress_partial_and_download(client, personas, django_capture_on_commi
     partial = client.get(etat, headers={"HX-Request": "true"})
     body = partial.content.decode()
     assert "<html" not in body and "Télécharger echo.txt" in body
-    download = client.get(reverse("etab:export_telecharger", kwargs={"etab": "lp-a",
-                                                                    "job_id": job.pk}))
+    download = client.get(
+        reverse("etab:export_telecharger", kwargs={"etab": "lp-a", "job_id": job.pk})
+    )
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == b"contenu"
     assert 'attachment; filename="echo.txt"' in download["Content-Disposition"]
@@ -106,8 +112,11 @@ def test_progress_partial_and_download(client, personas, django_capture_on_commi
 
 def test_pending_job_polls_and_has_no_download(client, personas):
     job = ExportJob.objects.create(
-        etablissement=personas.a.etablissement, demandeur=personas.a.enseignant.user,
-        kind="test_echo", expire_le=timezone.now() + datetime.timedelta(hours=1), progress=40,
+        etablissement=personas.a.etablissement,
+        demandeur=personas.a.enseignant.user,
+        kind="test_echo",
+        expire_le=timezone.now() + datetime.timedelta(hours=1),
+        progress=40,
     )
     client.force_login(personas.a.enseignant.user)
     page = client.get(reverse("etab:export_etat", kwargs={"etab": "lp-a", "job_id": job.pk}))
@@ -118,8 +127,9 @@ def test_pending_job_polls_and_has_no_download(client, personas):
     assert client.get(url).status_code == 404
 
 
-def test_download_rechecks_tenant_requester_and_role(client, personas,
-                                                    django_capture_on_commit_callbacks):
+def test_download_rechecks_tenant_requester_and_role(
+    client, personas, django_capture_on_commit_callbacks
+):
     job = _launch(personas, django_capture_on_commit_callbacks, text="x")
     url = reverse("etab:export_telecharger", kwargs={"etab": "lp-a", "job_id": job.pk})
     client.force_login(personas.a.enseignant2.user)  # same establishment, not the requester
@@ -148,9 +158,14 @@ def test_purge_removes_expired_files(personas, django_capture_on_commit_callback
 
 
 def test_journal_csv_export(client, personas, django_capture_on_commit_callbacks):
-    journaliser("compte.desactivation", par=personas.a.ddfpt.user,
-                etablissement=personas.a.etablissement, objet=personas.a.enseignant,
-                avant={"active": True}, apres={"active": False})
+    journaliser(
+        "compte.desactivation",
+        par=personas.a.ddfpt.user,
+        etablissement=personas.a.etablissement,
+        objet=personas.a.enseignant,
+        avant={"active": True},
+        apres={"active": False},
+    )
     journaliser("autre", par=personas.b.ddfpt.user, etablissement=personas.b.etablissement)
     login(client, personas.a.ddfpt, personas.a.diplome)
     with django_capture_on_commit_callbacks(execute=True):

@@ -20,8 +20,12 @@ def test_invalid_uai_has_a_french_message(db, uai):
 
 @pytest.mark.parametrize(
     ("date", "debut"),
-    [(datetime.date(2026, 11, 28), 2026), (datetime.date(2027, 8, 31), 2026),
-     (datetime.date(2026, 9, 1), 2026), (datetime.date(2026, 8, 31), 2025)],
+    [
+        (datetime.date(2026, 11, 28), 2026),
+        (datetime.date(2027, 8, 31), 2026),
+        (datetime.date(2026, 9, 1), 2026),
+        (datetime.date(2026, 8, 31), 2025),
+    ],
 )
 def test_annee_scolaire_courante(db, date, debut):
     annee = AnneeScolaire.courante(date)

@@ -8,15 +8,15 @@ from cpro.models import Membership, Role
 P = perms
 TABLE = {
     #                          ENS    DDFPT  CHEF   TUTEUR APPR
-    P.VOIR_REFERENTIEL:      (True,  True,  True,  False, False),
-    P.IMPRIMER_REFERENTIEL:  (True,  True,  True,  False, False),
-    P.CHOISIR_DIPLOME:       (True,  True,  True,  False, False),
-    P.VOIR_PROVENANCE:       (False, True,  False, False, False),
-    P.IMPORTER_REFERENTIEL:  (False, True,  False, False, False),
-    P.ADMINISTRER:           (False, True,  False, False, False),
-    P.GERER_PERSONNES:       (False, True,  False, False, False),
-    P.IMPORTER_PERSONNES:    (False, True,  False, False, False),
-    P.VOIR_JOURNAL:          (False, True,  True,  False, False),
+    P.VOIR_REFERENTIEL: (True, True, True, False, False),
+    P.IMPRIMER_REFERENTIEL: (True, True, True, False, False),
+    P.CHOISIR_DIPLOME: (True, True, True, False, False),
+    P.VOIR_PROVENANCE: (False, True, False, False, False),
+    P.IMPORTER_REFERENTIEL: (False, True, False, False, False),
+    P.ADMINISTRER: (False, True, False, False, False),
+    P.GERER_PERSONNES: (False, True, False, False, False),
+    P.IMPORTER_PERSONNES: (False, True, False, False, False),
+    P.VOIR_JOURNAL: (False, True, True, False, False),
 }
 ROLES = (Role.ENSEIGNANT, Role.DDFPT, Role.CHEF, Role.TUTEUR, Role.APPRENANT)
 

@@ -66,8 +66,7 @@ def test_login_refused_in_an_establishment_where_one_has_no_account(client, pers
 def test_login_keeps_next(client, personas):
     response = client.post(
         url(personas, "etab:connexion") + "?next=/lp-a/espace-personnel/",
-        {"login": "a-enseignant", "password": "motdepasse-cpro",
-         "next": "/lp-a/espace-personnel/"},
+        {"login": "a-enseignant", "password": "motdepasse-cpro", "next": "/lp-a/espace-personnel/"},
     )
     assert response["Location"] == "/lp-a/espace-personnel/"
 
@@ -128,8 +127,11 @@ def test_diplome_choice_is_per_establishment(client, personas):
     from tests.factories import MembershipFactory
 
     user = personas.a.enseignant2.user
-    MembershipFactory(user=user, etablissement=personas.b.etablissement,
-                      diplomes=[personas.b.diplome, personas.b.diplome2])
+    MembershipFactory(
+        user=user,
+        etablissement=personas.b.etablissement,
+        diplomes=[personas.b.diplome, personas.b.diplome2],
+    )
     client.force_login(user)
     client.post("/lp-a/diplome/", {"diplome": personas.a.diplome2.pk})
     assert client.get("/lp-b/accueil/").status_code == 302  # still to choose in B

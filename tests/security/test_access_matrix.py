@@ -61,8 +61,9 @@ def test_access(client, personas, access, persona):
     elif persona != "anonyme":
         m = personas.a.membership(persona)
         login(client, m, personas.a.diplome if m.role in ("ENSEIGNANT", "DDFPT", "CHEF") else None)
-    url = reverse(access.name, kwargs={"etab": personas.a.etablissement.slug,
-                                       **access.kwargs(personas)})
+    url = reverse(
+        access.name, kwargs={"etab": personas.a.etablissement.slug, **access.kwargs(personas)}
+    )
     response = getattr(client, access.method.lower())(url, access.data(personas))
     expected = access.expected(persona)
     assert response.status_code == expected, (
@@ -77,6 +78,7 @@ def test_get_on_post_only_views_is_405(client, personas):
     for access in DECLARED:
         if access.method != "POST":
             continue
-        url = reverse(access.name, kwargs={"etab": personas.a.etablissement.slug,
-                                           **access.kwargs(personas)})
+        url = reverse(
+            access.name, kwargs={"etab": personas.a.etablissement.slug, **access.kwargs(personas)}
+        )
         assert client.get(url).status_code == 405, url
