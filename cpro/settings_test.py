@@ -22,3 +22,6 @@ STORAGES = {
 # Tests run tasks eagerly; the tests marked `worker` switch Celery to the real broker.
 CELERY_TASK_ALWAYS_EAGER = True
 ACCOUNT_RATE_LIMITS = {"login_failed": "1000/m/ip"}
+# The live test server (browser tests) wraps every request in a media handler keyed on
+# MEDIA_URL; production has no media route at all (MEDIA_URL = None).
+MEDIA_URL = "/_media-test-non-servi/"

@@ -186,6 +186,9 @@ class LienTacheCompetence(Provenance):
         verbose_name = _("lien tâche ↔ compétence")
         constraints = [models.UniqueConstraint(fields=["tache", "competence"], name="lien_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.tache.code} ↔ {self.competence.code}"
+
 
 class Critere(Provenance):
     competence = models.ForeignKey(Competence, on_delete=models.CASCADE, related_name="criteres")

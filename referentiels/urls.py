@@ -1,3 +1,12 @@
+from django.urls import path
+
+from referentiels import views
+
 app_name = "referentiels"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.navigateur, name="navigateur"),
+    path("imprimer/", views.imprimer, name="imprimer"),
+    path("administration/", views.administration, name="administration"),
+    path("administration/confirmer/", views.confirmer_import, name="confirmer_import"),
+]

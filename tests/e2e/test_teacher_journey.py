@@ -1,8 +1,14 @@
 """First journey: a teacher logs in on the establishment URL, chooses a diplôme and opens the
 référentiel browser."""
 
+import os
+import tempfile
+from pathlib import Path
+
 import pytest
 from django.core.management import call_command
+
+SCREENSHOTS = Path(os.environ.get("CPRO_SCREENSHOTS", tempfile.gettempdir()))
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -26,8 +32,9 @@ def test_teacher_logs_in_chooses_diplome_and_browses_referentiel(
     assert page.locator(".diplome-choisi").inner_text().startswith("Bac Pro MCV B")
 
     # Navigation: Ressources ▾ → Référentiel du diplôme.
-    page.get_by_text("Ressources ▾").click()
-    page.get_by_role("link", name="Référentiel du diplôme").click()
+    nav = page.get_by_role("navigation", name="Navigation principale")
+    nav.get_by_text("Ressources ▾").click()
+    nav.get_by_role("link", name="Référentiel du diplôme").click()
     page.wait_for_url(f"{base}/lp-a/referentiel/**")
     body = page.locator("main").inner_text()
     assert "A1-T1" in body
@@ -35,3 +42,4 @@ def test_teacher_logs_in_chooses_diplome_and_browses_referentiel(
     assert "C4B.1" in body  # option B's bloc 4B, not 4A
     assert "C4A.1" not in body
     assert csp_violations == []
+    page.screenshot(path=str(SCREENSHOTS / "referentiel.png"), full_page=True)

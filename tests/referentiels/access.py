@@ -1,0 +1,11 @@
+from tests.access import STAFF, Access
+
+ACCESS = [
+    Access("referentiels:navigateur", allowed=STAFF),
+    # GET shows the page with the button; the POST path is tested in test_views.py (the access
+    # matrix treats POST entries as POST-only views).
+    Access("referentiels:imprimer", allowed=STAFF),
+    Access("referentiels:administration", allowed={"ddfpt"}),
+    # Without a previewed document in the session: back to the administration page.
+    Access("referentiels:confirmer_import", method="POST", allowed={"ddfpt"}, ok=302),
+]
