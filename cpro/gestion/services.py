@@ -1,0 +1,847 @@
+"""DDFPT administration: accounts, learners, divisions, the establishment, the people import.
+
+Every function validates before writing (French `ValidationError`, keyed by form field where
+one applies), writes inside `transaction.atomic()` and records an audit entry (who, what,
+before/after). Passwords never reach the audit log.
+"""
+
+import secrets
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.text import slugify
+
+from cpro.audit import journaliser
+from cpro.gestion.importation import LigneImport
+from cpro.models import AnneeScolaire, Apprenant, Division, Membership, Role, Statut
+from referentiels.models import Niveau
+
+User = get_user_model()
+
+ROLES_PERSONNELS = (Role.ENSEIGNANT, Role.DDFPT, Role.CHEF)
+_ALPHABET_MDP = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+# --- small helpers ---------------------------------------------------------------------------
+
+
+def generer_mot_de_passe() -> str:
+    """A temporary password, easy to dictate: three groups of four unambiguous characters."""
+    groupes = ["".join(secrets.choice(_ALPHABET_MDP) for _ in range(4)) for _ in range(3)]
+    return "-".join(groupes)
+
+
+def _base_identifiant(prenom: str, nom: str) -> str:
+    base = ".".join(p for p in (slugify(prenom), slugify(nom)) if p) or "utilisateur"
+    return base[:140]
+
+
+def generer_identifiant(prenom: str, nom: str, *, reserves: set[str] | None = None) -> str:
+    """`prenom.nom` in lowercase ASCII, suffixed 2, 3… when taken (case-insensitive).
+
+    `reserves` holds usernames already handed out in the same batch (import) and is updated.
+    """
+    base = _base_identifiant(prenom, nom)
+    pris = {
+        u.lower()
+        for u in User.objects.filter(username__istartswith=base).values_list("username", flat=True)
+    }
+    pris |= reserves or set()
+    candidat, n = base, 1
+    while candidat in pris:
+        n += 1
+        candidat = f"{base}{n}"
+    if reserves is not None:
+        reserves.add(candidat)
+    return candidat
+
+
+def _verifier_identite(*, username: str, email: str, user=None) -> None:
+    erreurs = {}
+    if username:
+        try:
+            UnicodeUsernameValidator()(username)
+        except ValidationError:
+            erreurs["username"] = (
+                "L'identifiant ne peut contenir que des lettres, chiffres et les caractères "
+                "@ . + - _"
+            )
+        else:
+            autres = User.objects.filter(username__iexact=username)
+            if user is not None:
+                autres = autres.exclude(pk=user.pk)
+            if autres.exists():
+                erreurs["username"] = "Cet identifiant est déjà utilisé."
+    if email:
+        autres = User.objects.filter(email__iexact=email)
+        if user is not None:
+            autres = autres.exclude(pk=user.pk)
+        if autres.exists():
+            erreurs["email"] = "Cette adresse e-mail est déjà utilisée par un autre compte."
+    if erreurs:
+        raise ValidationError(erreurs)
+
+
+def _verifier_diplomes(etablissement, diplomes) -> None:
+    offerts = set(etablissement.diplomes.values_list("pk", flat=True))
+    hors = [str(d) for d in diplomes if d.pk not in offerts]
+    if hors:
+        raise ValidationError(
+            {"diplomes": f"Diplômes non préparés dans l'établissement : {', '.join(hors)}."}
+        )
+
+
+def etat_compte(membership: Membership) -> dict:
+    """The audited state of an account (never the password)."""
+    user = membership.user
+    return {
+        "nom": user.last_name,
+        "prenom": user.first_name,
+        "email": user.email,
+        "identifiant": user.username,
+        "role": membership.role,
+        "actif": membership.active,
+        "diplomes": sorted(f"{d.code} {d.version}" for d in membership.diplomes.all()),
+    }
+
+
+def _creer_utilisateur(*, nom, prenom, email="", username="", reserves=None, avec_mdp=True):
+    username = username or generer_identifiant(prenom, nom, reserves=reserves)
+    user = User(username=username, last_name=nom, first_name=prenom, email=email or "")
+    mot_de_passe = None
+    if avec_mdp:
+        mot_de_passe = generer_mot_de_passe()
+        user.set_password(mot_de_passe)
+    else:
+        user.set_unusable_password()
+    user.save()
+    return user, mot_de_passe
+
+
+# --- accounts (staff and tutors) -------------------------------------------------------------
+
+
+def creer_compte(
+    etablissement, *, par, role, nom, prenom, email="", username="", diplomes=()
+) -> tuple[Membership, str]:
+    """Create a person's account in this establishment (teacher, DDFPT, chef or tutor).
+
+    Writes: a User (username given or generated `prenom.nom`, temporary password), its
+    Membership with the diplômes managed. Audit: `compte.creer` with the new state.
+    Returns the membership and the temporary password, to be shown once.
+    """
+    if role not in (*ROLES_PERSONNELS, Role.TUTEUR):
+        raise ValidationError({"role": "Rôle non autorisé ici."})
+    _verifier_identite(username=username, email=email)
+    _verifier_diplomes(etablissement, diplomes)
+    with transaction.atomic():
+        user, mot_de_passe = _creer_utilisateur(
+            nom=nom, prenom=prenom, email=email, username=username
+        )
+        membership = Membership.objects.create(user=user, etablissement=etablissement, role=role)
+        membership.diplomes.set(diplomes)
+        journaliser(
+            "compte.creer",
+            par=par,
+            etablissement=etablissement,
+            objet=membership,
+            apres=etat_compte(membership),
+        )
+    return membership, mot_de_passe
+
+
+def modifier_compte(
+    membership, *, par, nom, prenom, email, username, role=None, diplomes=None
+) -> Membership:
+    """Change a person's name, e-mail, username and — for staff — role and diplômes.
+
+    A DDFPT cannot change their own role. Writes: the User, the Membership (role, diplômes).
+    Audit: `compte.modifier` with before/after.
+    """
+    user = membership.user
+    if not username:
+        raise ValidationError({"username": "L'identifiant est obligatoire."})
+    _verifier_identite(username=username, email=email, user=user)
+    if role is not None:
+        if membership.role not in ROLES_PERSONNELS or role not in ROLES_PERSONNELS:
+            raise ValidationError({"role": "Rôle non autorisé ici."})
+        if user.pk == par.pk and role != membership.role:
+            raise ValidationError({"role": "Vous ne pouvez pas modifier votre propre rôle."})
+    if diplomes is not None:
+        _verifier_diplomes(membership.etablissement, diplomes)
+    with transaction.atomic():
+        avant = etat_compte(membership)
+        user.last_name, user.first_name, user.email, user.username = nom, prenom, email, username
+        user.save(update_fields=["last_name", "first_name", "email", "username"])
+        if role is not None:
+            membership.role = role
+            membership.save(update_fields=["role"])
+        if diplomes is not None:
+            membership.diplomes.set(diplomes)
+        apres = etat_compte(membership)
+        if apres != avant:
+            journaliser(
+                "compte.modifier",
+                par=par,
+                etablissement=membership.etablissement,
+                objet=membership,
+                avant=avant,
+                apres=apres,
+            )
+    return membership
+
+
+def desactiver_compte(membership, *, par) -> Membership:
+    """Deactivate an account in this establishment.
+
+    Writes: Membership.active=False; if the user has no other active membership,
+    User.is_active=False, which ends every session (ModelBackend refuses inactive users on
+    the next request). Audit: `compte.desactiver`. A DDFPT cannot deactivate themself.
+    """
+    if membership.user_id == par.pk:
+        raise ValidationError("Vous ne pouvez pas désactiver votre propre compte.")
+    if not membership.active:
+        raise ValidationError("Ce compte est déjà désactivé.")
+    with transaction.atomic():
+        membership.active = False
+        membership.save(update_fields=["active"])
+        user = membership.user
+        autres = Membership.objects.filter(user=user, active=True).exclude(pk=membership.pk)
+        if not autres.exists() and user.is_active:
+            user.is_active = False
+            user.save(update_fields=["is_active"])
+        journaliser(
+            "compte.desactiver",
+            par=par,
+            etablissement=membership.etablissement,
+            objet=membership,
+            avant={"actif": True},
+            apres={"actif": False, "utilisateur_actif": user.is_active},
+        )
+    return membership
+
+
+def reactiver_compte(membership, *, par) -> Membership:
+    """Reactivate an account: Membership.active=True and User.is_active=True.
+
+    Audit: `compte.reactiver`.
+    """
+    if membership.active:
+        raise ValidationError("Ce compte est déjà actif.")
+    with transaction.atomic():
+        membership.active = True
+        membership.save(update_fields=["active"])
+        user = membership.user
+        if not user.is_active:
+            user.is_active = True
+            user.save(update_fields=["is_active"])
+        journaliser(
+            "compte.reactiver",
+            par=par,
+            etablissement=membership.etablissement,
+            objet=membership,
+            avant={"actif": False},
+            apres={"actif": True},
+        )
+    return membership
+
+
+def reinitialiser_mot_de_passe(membership, *, par, request) -> str | None:
+    """Reset a person's password.
+
+    With an e-mail address: send allauth's password-reset e-mail (link valid for a limited
+    time; the current password keeps working until then) and return None. Without one: set a
+    generated temporary password and return it, to be shown once to the DDFPT.
+    Audit: `compte.reinitialiser_mot_de_passe` with the method used.
+    """
+    if not membership.active or not membership.user.is_active:
+        raise ValidationError("Réactivez d'abord ce compte.")
+    user = membership.user
+    if user.email:
+        _envoyer_lien_reinitialisation(request, user)
+        methode, mot_de_passe = "courriel", None
+    else:
+        mot_de_passe = generer_mot_de_passe()
+        with transaction.atomic():
+            user.set_password(mot_de_passe)
+            user.save(update_fields=["password"])
+        methode = "mot_de_passe_provisoire"
+    journaliser(
+        "compte.reinitialiser_mot_de_passe",
+        par=par,
+        etablissement=membership.etablissement,
+        objet=membership,
+        apres={"methode": methode},
+    )
+    return mot_de_passe
+
+
+def _envoyer_lien_reinitialisation(request, user) -> None:
+    # allauth's own reset e-mail and link (account_reset_password_from_key); only this user is
+    # targeted, even when another account shares the address.
+    from allauth.account import app_settings
+    from allauth.account.adapter import get_adapter
+    from allauth.account.utils import user_pk_to_url_str, user_username
+    from allauth.core import context
+
+    with context.request_context(request):
+        adapter = get_adapter(request)
+        token = app_settings.PASSWORD_RESET_TOKEN_GENERATOR().make_token(user)
+        uid = user_pk_to_url_str(user)
+        key = f"{uid}-{token}"
+        adapter.send_password_reset_mail(
+            user,
+            user.email,
+            {
+                "user": user,
+                "password_reset_url": adapter.get_reset_password_from_key_url(key),
+                "uid": uid,
+                "key": token,
+                "request": request,
+                "username": user_username(user),
+            },
+        )
+
+
+# --- learners --------------------------------------------------------------------------------
+
+
+def _verifier_apprenant(etablissement, *, ine, eleve_id, division, apprenant=None) -> None:
+    erreurs = {}
+    autres = Apprenant.objects.filter(etablissement=etablissement)
+    if apprenant is not None:
+        autres = autres.exclude(pk=apprenant.pk)
+    if ine and autres.filter(ine=ine).exists():
+        erreurs["ine"] = "Cet INE est déjà attribué à un autre apprenant de l'établissement."
+    if eleve_id and autres.filter(eleve_id=eleve_id).exists():
+        erreurs["eleve_id"] = (
+            "Cet identifiant ELEVE_ID est déjà attribué à un autre apprenant de l'établissement."
+        )
+    if division is not None and division.etablissement_id != etablissement.pk:
+        erreurs["division"] = "Division inconnue dans l'établissement."
+    if erreurs:
+        raise ValidationError(erreurs)
+
+
+def etat_apprenant(apprenant: Apprenant) -> dict:
+    user = apprenant.membership.user
+    return {
+        "nom": user.last_name,
+        "prenom": user.first_name,
+        "email": user.email,
+        "ine": apprenant.ine,
+        "eleve_id": apprenant.eleve_id,
+        "date_naissance": apprenant.date_naissance.strftime("%d/%m/%Y")
+        if apprenant.date_naissance
+        else "",
+        "statut": apprenant.statut,
+        "division": str(apprenant.division) if apprenant.division_id else "",
+        "numero_candidat": apprenant.numero_candidat,
+    }
+
+
+def creer_apprenant(
+    etablissement,
+    *,
+    par,
+    nom,
+    prenom,
+    email="",
+    ine="",
+    eleve_id="",
+    date_naissance=None,
+    statut=Statut.SCOLAIRE,
+    division=None,
+    numero_candidat="",
+) -> tuple[Apprenant, str]:
+    """Create a learner: User (generated username, temporary password), Membership APPRENANT,
+    Apprenant profile. Audit: `apprenant.creer`. Returns the learner and the password."""
+    _verifier_identite(username="", email=email)
+    _verifier_apprenant(etablissement, ine=ine, eleve_id=eleve_id, division=division)
+    with transaction.atomic():
+        user, mot_de_passe = _creer_utilisateur(nom=nom, prenom=prenom, email=email)
+        membership = Membership.objects.create(
+            user=user, etablissement=etablissement, role=Role.APPRENANT
+        )
+        apprenant = Apprenant.objects.create(
+            membership=membership,
+            etablissement=etablissement,
+            ine=ine,
+            eleve_id=eleve_id,
+            date_naissance=date_naissance,
+            statut=statut,
+            division=division,
+            numero_candidat=numero_candidat,
+        )
+        journaliser(
+            "apprenant.creer",
+            par=par,
+            etablissement=etablissement,
+            objet=apprenant,
+            apres=etat_apprenant(apprenant),
+        )
+    return apprenant, mot_de_passe
+
+
+def modifier_apprenant(
+    apprenant,
+    *,
+    par,
+    nom,
+    prenom,
+    email="",
+    ine="",
+    eleve_id="",
+    date_naissance=None,
+    statut=Statut.SCOLAIRE,
+    division=None,
+    numero_candidat="",
+) -> Apprenant:
+    """Change a learner's identity and schooling data. Audit: `apprenant.modifier`."""
+    user = apprenant.membership.user
+    _verifier_identite(username="", email=email, user=user)
+    _verifier_apprenant(
+        apprenant.etablissement, ine=ine, eleve_id=eleve_id, division=division, apprenant=apprenant
+    )
+    with transaction.atomic():
+        avant = etat_apprenant(apprenant)
+        user.last_name, user.first_name, user.email = nom, prenom, email
+        user.save(update_fields=["last_name", "first_name", "email"])
+        apprenant.ine, apprenant.eleve_id = ine, eleve_id
+        apprenant.date_naissance, apprenant.statut = date_naissance, statut
+        apprenant.division, apprenant.numero_candidat = division, numero_candidat
+        apprenant.save()
+        apres = etat_apprenant(apprenant)
+        if apres != avant:
+            journaliser(
+                "apprenant.modifier",
+                par=par,
+                etablissement=apprenant.etablissement,
+                objet=apprenant,
+                avant=avant,
+                apres=apres,
+            )
+    return apprenant
+
+
+# --- divisions -------------------------------------------------------------------------------
+
+
+def _verifier_division(etablissement, *, annee, nom, diplome, niveau, division=None) -> None:
+    erreurs = {}
+    autres = Division.objects.filter(etablissement=etablissement, annee=annee, nom__iexact=nom)
+    if division is not None:
+        autres = autres.exclude(pk=division.pk)
+    if annee is not None and autres.exists():
+        erreurs["nom"] = f"La division « {nom} » existe déjà pour l'année {annee}."
+    if not etablissement.diplomes.filter(pk=diplome.pk).exists():
+        erreurs["diplome"] = "Ce diplôme n'est pas préparé dans l'établissement."
+    elif niveau not in Niveau.values or (diplome.niveaux and niveau not in diplome.niveaux):
+        erreurs["niveau"] = f"Le niveau choisi n'existe pas pour le diplôme {diplome}."
+    if erreurs:
+        raise ValidationError(erreurs)
+
+
+def _etat_division(division) -> dict:
+    return {
+        "nom": division.nom,
+        "annee": division.annee.libelle,
+        "diplome": str(division.diplome),
+        "niveau": division.niveau,
+    }
+
+
+def creer_division(etablissement, *, par, annee, nom, diplome, niveau) -> Division:
+    """Create a division (class) for a school year. Audit: `division.creer`.
+
+    `annee` is an AnneeScolaire or its first calendar year (the year row is created if needed,
+    so next year's divisions can be prepared in June).
+    """
+    if isinstance(annee, int):
+        annee = AnneeScolaire.objects.filter(debut=annee).first() or AnneeScolaire(debut=annee)
+    # A year not stored yet has no division: the name cannot clash.
+    _verifier_division(
+        etablissement, annee=annee if annee.pk else None, nom=nom, diplome=diplome, niveau=niveau
+    )
+    with transaction.atomic():
+        if annee.pk is None:
+            annee, _created = AnneeScolaire.objects.get_or_create(debut=annee.debut)
+        division = Division.objects.create(
+            etablissement=etablissement, annee=annee, nom=nom, diplome=diplome, niveau=niveau
+        )
+        journaliser(
+            "division.creer",
+            par=par,
+            etablissement=etablissement,
+            objet=division,
+            apres=_etat_division(division),
+        )
+    return division
+
+
+def modifier_division(division, *, par, nom, diplome, niveau) -> Division:
+    """Rename a division or change its diplôme/niveau. Audit: `division.modifier`."""
+    _verifier_division(
+        division.etablissement,
+        annee=division.annee,
+        nom=nom,
+        diplome=diplome,
+        niveau=niveau,
+        division=division,
+    )
+    with transaction.atomic():
+        avant = _etat_division(division)
+        division.nom, division.diplome, division.niveau = nom, diplome, niveau
+        division.save(update_fields=["nom", "diplome", "niveau"])
+        journaliser(
+            "division.modifier",
+            par=par,
+            etablissement=division.etablissement,
+            objet=division,
+            avant=avant,
+            apres=_etat_division(division),
+        )
+    return division
+
+
+# --- the establishment -----------------------------------------------------------------------
+
+
+def _etat_etablissement(etablissement) -> dict:
+    return {
+        "nom": etablissement.nom,
+        "ville": etablissement.ville,
+        "academie": etablissement.academie,
+        "book_active": etablissement.book_active,
+        "diplomes": sorted(f"{d.code} {d.version}" for d in etablissement.diplomes.all()),
+    }
+
+
+def modifier_etablissement(
+    etablissement, *, par, nom, ville, academie, diplomes, book_active
+) -> None:
+    """Change the establishment's identity, the diplômes it prepares and the book activation.
+
+    A diplôme still used by a division of the current or a later school year cannot be
+    removed. Audit: `etablissement.modifier` with before/after.
+    """
+    retires = set(etablissement.diplomes.values_list("pk", flat=True)) - {d.pk for d in diplomes}
+    if retires:
+        courante = AnneeScolaire.courante()
+        utilisees = (
+            Division.objects.filter(
+                etablissement=etablissement,
+                diplome__in=retires,
+                annee__debut__gte=courante.debut,
+            )
+            .select_related("diplome")
+            .order_by("nom")
+        )
+        if utilisees:
+            noms = ", ".join(f"{d.nom} ({d.diplome})" for d in utilisees)
+            raise ValidationError(
+                {"diplomes": f"Diplôme encore utilisé par des divisions : {noms}."}
+            )
+    with transaction.atomic():
+        avant = _etat_etablissement(etablissement)
+        etablissement.nom, etablissement.ville, etablissement.academie = nom, ville, academie
+        etablissement.book_active = book_active
+        etablissement.save(update_fields=["nom", "ville", "academie", "book_active"])
+        etablissement.diplomes.set(diplomes)
+        journaliser(
+            "etablissement.modifier",
+            par=par,
+            etablissement=etablissement,
+            objet=etablissement,
+            avant=avant,
+            apres=_etat_etablissement(etablissement),
+        )
+
+
+# --- the people import -----------------------------------------------------------------------
+
+CREER, MODIFIER, INCHANGE = "creer", "modifier", "inchange"
+_LIBELLES = {
+    "nom": "Nom",
+    "prenom": "Prénom",
+    "date_naissance": "Date de naissance",
+    "ine": "INE",
+    "eleve_id": "ELEVE_ID",
+    "division": "Division",
+    "statut": "Statut",
+}
+
+
+@dataclass
+class LignePlan:
+    ligne: LigneImport
+    action: str = CREER
+    apprenant: Apprenant | None = None
+    changements: dict = field(default_factory=dict)  # champ → (avant, après), for display
+    erreurs: list[str] = field(default_factory=list)
+
+    @property
+    def changements_affiches(self):
+        return [(_LIBELLES[k], avant, apres) for k, (avant, apres) in self.changements.items()]
+
+
+@dataclass
+class PlanImport:
+    """What an import would do, line by line, against the current data."""
+
+    annee: AnneeScolaire
+    lignes: list[LignePlan]
+    divisions: dict[str, Division]  # existing divisions of the year, by name
+    divisions_nouvelles: dict[str, int]  # unknown division name → number of learners
+
+    @property
+    def erreurs(self) -> list[str]:
+        return [e for lp in self.lignes for e in lp.erreurs]
+
+    def compter(self, action: str) -> int:
+        return sum(1 for lp in self.lignes if lp.action == action and not lp.erreurs)
+
+    @property
+    def nb_creer(self):
+        return self.compter(CREER)
+
+    @property
+    def nb_modifier(self):
+        return self.compter(MODIFIER)
+
+    @property
+    def nb_inchange(self):
+        return self.compter(INCHANGE)
+
+
+def _fmt_date(d) -> str:
+    return d.strftime("%d/%m/%Y") if d else ""
+
+
+def analyser_import(etablissement, lignes: list[LigneImport], annee=None) -> PlanImport:
+    """Match each line to a learner of the establishment (ELEVE_ID, then INE) and list what
+    would be created or updated, with the errors (duplicates in the file, INE or ELEVE_ID
+    belonging to another learner). Read-only: two queries whatever the file size."""
+    annee = annee or AnneeScolaire.courante()
+    apprenants = list(
+        Apprenant.objects.filter(etablissement=etablissement).select_related(
+            "membership__user", "division__annee"
+        )
+    )
+    par_eleve_id = {a.eleve_id: a for a in apprenants if a.eleve_id}
+    par_ine = {a.ine: a for a in apprenants if a.ine}
+    divisions = {
+        _cle(d.nom): d for d in Division.objects.filter(etablissement=etablissement, annee=annee)
+    }
+    nouvelles: dict[str, int] = {}
+    noms_nouvelles: dict[str, str] = {}
+    plan = PlanImport(annee=annee, lignes=[], divisions=divisions, divisions_nouvelles=nouvelles)
+    vus_ine: dict[str, str] = {}
+    vus_eleve: dict[str, str] = {}
+    vus_apprenant: dict[int, str] = {}
+    for ligne in lignes:
+        lp = LignePlan(ligne=ligne)
+        ref = ligne.reference
+        if ligne.ine:
+            if ligne.ine in vus_ine:
+                lp.erreurs.append(
+                    f"{ref} : INE {ligne.ine} en double dans le fichier ({vus_ine[ligne.ine]})."
+                )
+            vus_ine.setdefault(ligne.ine, ref)
+        if ligne.eleve_id:
+            if ligne.eleve_id in vus_eleve:
+                lp.erreurs.append(
+                    f"{ref} : ELEVE_ID {ligne.eleve_id} en double dans le fichier "
+                    f"({vus_eleve[ligne.eleve_id]})."
+                )
+            vus_eleve.setdefault(ligne.eleve_id, ref)
+        apprenant = par_eleve_id.get(ligne.eleve_id) if ligne.eleve_id else None
+        if apprenant is None and ligne.ine:
+            apprenant = par_ine.get(ligne.ine)
+            if apprenant is not None and apprenant.eleve_id and ligne.eleve_id:
+                # Same INE, another SIECLE identifier: two different pupils, or an error.
+                lp.erreurs.append(
+                    f"{ref} : l'INE {ligne.ine} est déjà attribué à {apprenant} "
+                    f"(ELEVE_ID {apprenant.eleve_id})."
+                )
+        if ligne.ine and apprenant is not None:
+            autre = par_ine.get(ligne.ine)
+            if autre is not None and autre.pk != apprenant.pk:
+                lp.erreurs.append(
+                    f"{ref} : l'INE {ligne.ine} est déjà attribué à un autre apprenant ({autre})."
+                )
+        if apprenant is not None:
+            if apprenant.pk in vus_apprenant:
+                lp.erreurs.append(
+                    f"{ref} : correspond au même apprenant ({apprenant}) que "
+                    f"{vus_apprenant[apprenant.pk]}."
+                )
+            vus_apprenant.setdefault(apprenant.pk, ref)
+        cle = _cle(ligne.division)
+        if cle and cle not in divisions:
+            nom = noms_nouvelles.setdefault(cle, ligne.division)
+            nouvelles[nom] = nouvelles.get(nom, 0) + 1
+        if apprenant is not None:
+            lp.apprenant = apprenant
+            lp.changements = _changements(apprenant, ligne, divisions.get(cle), annee)
+            lp.action = MODIFIER if lp.changements else INCHANGE
+        plan.lignes.append(lp)
+    return plan
+
+
+def _cle(nom: str) -> str:
+    return (nom or "").casefold()
+
+
+def _changements(apprenant: Apprenant, ligne: LigneImport, division, annee) -> dict:
+    user = apprenant.membership.user
+    actuelle = apprenant.division
+    if actuelle is None:
+        division_avant = ""
+    elif actuelle.annee_id == annee.pk:
+        division_avant = actuelle.nom
+    else:
+        division_avant = f"{actuelle.nom} ({actuelle.annee})"
+    division_apres = division_avant
+    if ligne.division:
+        division_apres = division.nom if division is not None else ligne.division
+    avant = {
+        "nom": user.last_name,
+        "prenom": user.first_name,
+        "date_naissance": _fmt_date(apprenant.date_naissance),
+        "ine": apprenant.ine,
+        "eleve_id": apprenant.eleve_id,
+        "division": division_avant,
+        "statut": Statut(apprenant.statut).label,
+    }
+    apres = {
+        "nom": ligne.nom,
+        "prenom": ligne.prenom,
+        "date_naissance": _fmt_date(ligne.date_naissance),
+        "ine": ligne.ine or apprenant.ine,
+        "eleve_id": ligne.eleve_id or apprenant.eleve_id,
+        "division": division_apres,
+        "statut": Statut(ligne.statut or apprenant.statut).label,
+    }
+    changements = {k: (avant[k], apres[k]) for k in avant if avant[k] != apres[k]}
+    return changements
+
+
+def importer_apprenants(
+    etablissement,
+    lignes: list[LigneImport],
+    *,
+    par,
+    choix_divisions: dict,
+    erreurs_lecture: list[str] = (),
+    fichier: str = "",
+    format: str = "",
+) -> dict:
+    """Write an import, all or nothing, after re-validating it against the current data.
+
+    `choix_divisions` maps every division name of the file that does not exist yet for the
+    current year to `(diplome, niveau)`, or to None to leave that division's learners out.
+    Writes: the new Divisions; for each new learner a User (generated username, unusable
+    password: the DDFPT hands out passwords with « Réinitialiser le mot de passe »), a
+    Membership APPRENANT and an Apprenant; changed fields of existing learners. Nothing is
+    ever deleted. Audit: `import.apprenants` with the counts. Returns the counts.
+    Any error found while reading the file (`erreurs_lecture`) refuses the whole import.
+    """
+    if erreurs_lecture:
+        raise ValidationError(list(erreurs_lecture))
+    with transaction.atomic():
+        plan = analyser_import(etablissement, lignes)
+        if plan.erreurs:
+            raise ValidationError(plan.erreurs)
+        manquantes = sorted(n for n in plan.divisions_nouvelles if n not in choix_divisions)
+        if manquantes:
+            raise ValidationError(
+                "Choisissez le diplôme et le niveau des divisions inconnues pour "
+                f"{plan.annee} (ou « ne pas importer ») : {', '.join(manquantes)}."
+            )
+        ignorees = {_cle(nom) for nom, choix in choix_divisions.items() if choix is None}
+        for nom, choix in choix_divisions.items():
+            if choix is not None and nom in plan.divisions_nouvelles:
+                diplome, niveau = choix
+                try:
+                    _verifier_division(
+                        etablissement, annee=plan.annee, nom=nom, diplome=diplome, niveau=niveau
+                    )
+                except ValidationError as exc:
+                    raise ValidationError([f"Division {nom} : {m}" for m in exc.messages]) from exc
+        divisions = dict(plan.divisions)
+        crees_divisions = []
+        for nom in sorted(plan.divisions_nouvelles):
+            choix = choix_divisions[nom]
+            if choix is None:
+                continue
+            divisions[_cle(nom)] = Division.objects.create(
+                etablissement=etablissement,
+                annee=plan.annee,
+                nom=nom,
+                diplome=choix[0],
+                niveau=choix[1],
+            )
+            crees_divisions.append(nom)
+        comptes = {CREER: 0, MODIFIER: 0, INCHANGE: 0, "ignores": 0}
+        reserves: set[str] = set()
+        for lp in plan.lignes:
+            ligne = lp.ligne
+            if _cle(ligne.division) in ignorees:
+                comptes["ignores"] += 1
+                continue
+            division = divisions.get(_cle(ligne.division)) if ligne.division else None
+            if lp.action == CREER:
+                _creer_apprenant_importe(etablissement, ligne, division, reserves)
+            elif lp.action == MODIFIER:
+                _mettre_a_jour_apprenant(lp.apprenant, ligne, division)
+            comptes[lp.action] += 1
+        resultat = {
+            "crees": comptes[CREER],
+            "modifies": comptes[MODIFIER],
+            "inchanges": comptes[INCHANGE],
+            "ignores": comptes["ignores"],
+            "divisions_creees": crees_divisions,
+        }
+        journaliser(
+            "import.apprenants",
+            par=par,
+            etablissement=etablissement,
+            apres={"fichier": fichier, "format": format, **resultat},
+        )
+    return resultat
+
+
+def _creer_apprenant_importe(etablissement, ligne: LigneImport, division, reserves) -> None:
+    user, _mdp = _creer_utilisateur(
+        nom=ligne.nom, prenom=ligne.prenom, reserves=reserves, avec_mdp=False
+    )
+    membership = Membership.objects.create(
+        user=user, etablissement=etablissement, role=Role.APPRENANT
+    )
+    Apprenant.objects.create(
+        membership=membership,
+        etablissement=etablissement,
+        ine=ligne.ine,
+        eleve_id=ligne.eleve_id,
+        date_naissance=ligne.date_naissance,
+        statut=ligne.statut or Statut.SCOLAIRE,
+        division=division,
+    )
+
+
+def _mettre_a_jour_apprenant(apprenant: Apprenant, ligne: LigneImport, division) -> None:
+    user = apprenant.membership.user
+    if (user.last_name, user.first_name) != (ligne.nom, ligne.prenom):
+        user.last_name, user.first_name = ligne.nom, ligne.prenom
+        user.save(update_fields=["last_name", "first_name"])
+    apprenant.date_naissance = ligne.date_naissance
+    apprenant.ine = ligne.ine or apprenant.ine
+    apprenant.eleve_id = ligne.eleve_id or apprenant.eleve_id
+    apprenant.statut = ligne.statut or apprenant.statut
+    if division is not None:
+        apprenant.division = division
+    apprenant.save(update_fields=["date_naissance", "ine", "eleve_id", "statut", "division"])
