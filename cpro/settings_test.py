@@ -2,6 +2,7 @@
 
 import os
 import tempfile
+from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "cpro-test-secret-key-not-for-production-0123456789abcdef")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
@@ -13,6 +14,8 @@ from cpro.settings import *  # noqa: E402, F403
 from cpro.settings import STORAGES  # noqa: E402
 
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+# WhiteNoise scans STATIC_ROOT at start-up; tests serve static files from the finders instead.
+STATIC_ROOT = Path(tempfile.mkdtemp(prefix="cpro-test-static-"))
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 STORAGES = {
