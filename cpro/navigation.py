@@ -26,7 +26,13 @@ class Menu:
 
 
 MENUS: tuple[Menu, ...] = (
-    Menu("Gérer et évaluer les activités de formation", ()),
+    Menu(
+        "Gérer et évaluer les activités de formation",
+        (
+            Entree("Scénarios pédagogiques", "scenarios:liste", perms.VOIR_SCENARIOS),
+            Entree("Importer un scénario (.scpro)", "scenarios:importer", perms.CREER_SCENARIOS),
+        ),
+    ),
     Menu("Suivre les acquis", ()),
     Menu("Éditer les bilans", ()),
     Menu("Book apprenant", ()),

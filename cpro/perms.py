@@ -20,13 +20,18 @@ GERER_PERSONNES = "personnes.gerer"
 IMPORTER_PERSONNES = "personnes.importer"
 VOIR_JOURNAL = "journal.voir"
 CHOISIR_DIPLOME = "diplome.choisir"
+VOIR_SCENARIOS = "scenarios.voir"
+CREER_SCENARIOS = "scenarios.creer"
 
-_EQUIPE = {VOIR_REFERENTIEL, IMPRIMER_REFERENTIEL, CHOISIR_DIPLOME}
+_EQUIPE = {VOIR_REFERENTIEL, IMPRIMER_REFERENTIEL, CHOISIR_DIPLOME, VOIR_SCENARIOS}
+# Teachers and the DDFPT build scénarios; the chef reads them.
+_PEDAGOGIE = {CREER_SCENARIOS}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.ENSEIGNANT: frozenset(_EQUIPE),
+    Role.ENSEIGNANT: frozenset(_EQUIPE | _PEDAGOGIE),
     Role.DDFPT: frozenset(
         _EQUIPE
+        | _PEDAGOGIE
         | {
             VOIR_PROVENANCE,
             IMPORTER_REFERENTIEL,

@@ -7,6 +7,7 @@ etab_patterns = [
     path("", include("cpro.urls_etab")),
     path("gestion/", include("cpro.gestion.urls")),
     path("referentiel/", include("referentiels.urls")),
+    path("scenarios/", include("scenarios.urls")),
 ]
 
 urlpatterns = [

@@ -17,6 +17,8 @@ TABLE = {
     P.GERER_PERSONNES: (False, True, False, False, False),
     P.IMPORTER_PERSONNES: (False, True, False, False, False),
     P.VOIR_JOURNAL: (False, True, True, False, False),
+    P.VOIR_SCENARIOS: (True, True, True, False, False),
+    P.CREER_SCENARIOS: (True, True, False, False, False),
 }
 ROLES = (Role.ENSEIGNANT, Role.DDFPT, Role.CHEF, Role.TUTEUR, Role.APPRENANT)
 
