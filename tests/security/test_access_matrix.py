@@ -13,15 +13,16 @@ from tests.personas import login
 
 
 def _declared() -> list[Access]:
+    """Every `ACCESS` list of the modules `tests/<package>/access*.py`."""
     entries = []
-    for mod in pkgutil.iter_modules(tests.__path__):
-        if not mod.ispkg:
+    for pkg in pkgutil.iter_modules(tests.__path__):
+        if not pkg.ispkg:
             continue
-        try:
-            module = importlib.import_module(f"tests.{mod.name}.access")
-        except ModuleNotFoundError:
-            continue
-        entries.extend(module.ACCESS)
+        package = importlib.import_module(f"tests.{pkg.name}")
+        for mod in pkgutil.iter_modules(package.__path__):
+            if mod.name.startswith("access"):
+                module = importlib.import_module(f"tests.{pkg.name}.{mod.name}")
+                entries.extend(module.ACCESS)
     return entries
 
 
