@@ -39,3 +39,57 @@ class JournalCsv(Exporter):
                 progress(i * 100 // total)
         data = ("\ufeff" + buffer.getvalue()).encode("utf-8")
         return "journal-des-actions.csv", "text/csv; charset=utf-8", data
+
+
+@exporter
+class FichesConnexionPdf(Exporter):
+    """One card per learner of a division with their login and a new temporary password.
+
+    The passwords are generated here, in the worker, so they exist only in this private file
+    (downloadable by its requester, deleted at expiry)."""
+
+    kind = "fiches_connexion"
+    permission = perms.GERER_PERSONNES
+    libelle = "Fiches de connexion des apprenants"
+
+    def render(self, progress):
+        from django.conf import settings
+        from django.template.loader import render_to_string
+        from django.urls import reverse
+        from django.utils import timezone
+        from weasyprint import HTML
+
+        from cpro.exports import ExportError
+        from cpro.gestion.services import generer_identifiants_division
+        from cpro.models import Division
+
+        etab = self.job.etablissement
+        division = Division.objects.filter(
+            pk=self.job.params.get("division"), etablissement=etab
+        ).first()
+        if division is None:
+            raise ExportError("Cette division n'existe pas dans votre établissement.")
+        fiches = generer_identifiants_division(
+            division, par=self.job.demandeur, tous=bool(self.job.params.get("tous"))
+        )
+        if not fiches:
+            raise ExportError(
+                "Tous les apprenants de cette division se sont déjà connectés : aucune fiche "
+                "à imprimer. Cochez « tous les apprenants » pour leur donner un nouveau mot de "
+                "passe."
+            )
+        progress(50)
+        html = render_to_string(
+            "gestion/fiches_connexion_pdf.html",
+            {
+                "etablissement": etab,
+                "division": division,
+                "fiches": fiches,
+                "adresse": settings.SITE_URL.rstrip("/")
+                + reverse("etab:connexion", kwargs={"etab": etab.slug}),
+                "date": timezone.localdate(),
+                "css": render_to_string("gestion/fiches_connexion_pdf.css"),
+            },
+        )
+        data = HTML(string=html).write_pdf()
+        return f"fiches-connexion-{division.nom}.pdf", "application/pdf", data

@@ -845,3 +845,42 @@ def _mettre_a_jour_apprenant(apprenant: Apprenant, ligne: LigneImport, division)
     if division is not None:
         apprenant.division = division
     apprenant.save(update_fields=["date_naissance", "ine", "eleve_id", "statut", "division"])
+
+
+# --- fiches de connexion -----------------------------------------------------------------------
+
+
+def generer_identifiants_division(division, *, par, tous: bool = False) -> list[tuple]:
+    """Give the active learners of a division a new temporary password, for a printed sheet.
+
+    By default only the learners who have never logged in are concerned (`tous=True`: every
+    active learner of the division). Returns [(apprenant, mot_de_passe)] sorted by name.
+    Writes: each concerned user's password. Audit: one `division.fiches_connexion` entry with
+    the number of accounts. Called by the "fiches de connexion" exporter, in the worker, so that
+    the passwords only ever exist in the generated (private, expiring) file.
+    """
+    apprenants = (
+        Apprenant.objects.filter(
+            division=division, membership__active=True, membership__user__is_active=True
+        )
+        .select_related("membership__user")
+        .order_by("membership__user__last_name", "membership__user__first_name")
+    )
+    if not tous:
+        apprenants = apprenants.filter(membership__user__last_login__isnull=True)
+    resultat = []
+    with transaction.atomic():
+        for apprenant in apprenants:
+            user = apprenant.membership.user
+            mot_de_passe = generer_mot_de_passe()
+            user.set_password(mot_de_passe)
+            user.save(update_fields=["password"])
+            resultat.append((apprenant, mot_de_passe))
+        journaliser(
+            "division.fiches_connexion",
+            par=par,
+            etablissement=division.etablissement,
+            objet=division,
+            apres={"comptes": len(resultat), "tous": tous},
+        )
+    return resultat

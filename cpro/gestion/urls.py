@@ -20,6 +20,11 @@ urlpatterns = [
     path("divisions/", views.divisions, name="divisions"),
     path("divisions/nouvelle/", views.division_creer, name="division_creer"),
     path("divisions/<int:pk>/", views.division_modifier, name="division_modifier"),
+    path(
+        "divisions/<int:pk>/fiches-connexion/",
+        views.fiches_connexion,
+        name="fiches_connexion",
+    ),
     path("import/", views.import_personnes, name="import"),
     path("import/apercu/", views.import_apercu, name="import_apercu"),
     path("import/confirmer/", views.import_confirmer, name="import_confirmer"),

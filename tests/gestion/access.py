@@ -30,6 +30,13 @@ ACCESS = [
     Access("gestion:divisions", allowed=DDFPT),
     Access("gestion:division_creer", allowed=DDFPT),
     Access("gestion:division_modifier", kwargs=lambda p: {"pk": p.a.division.pk}, allowed=DDFPT),
+    Access(
+        "gestion:fiches_connexion",
+        method="POST",
+        kwargs=lambda p: {"pk": p.a.division.pk},
+        allowed=DDFPT,
+        ok=302,
+    ),
     Access("gestion:import", allowed=DDFPT),
     Access("gestion:import_exemple", allowed=DDFPT),
     # Nothing pending in the session: back to the upload page.
