@@ -31,6 +31,8 @@ MENUS: tuple[Menu, ...] = (
         (
             Entree("Scénarios pédagogiques", "scenarios:liste", perms.VOIR_SCENARIOS),
             Entree("Importer un scénario (.scpro)", "scenarios:importer", perms.CREER_SCENARIOS),
+            Entree("Évaluations", "evaluations:liste", perms.VOIR_EVALUATIONS),
+            Entree("Mes évaluations", "evaluations:mes_grilles", perms.VOIR_MES_EVALUATIONS),
         ),
     ),
     Menu("Suivre les acquis", ()),

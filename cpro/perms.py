@@ -22,10 +22,19 @@ VOIR_JOURNAL = "journal.voir"
 CHOISIR_DIPLOME = "diplome.choisir"
 VOIR_SCENARIOS = "scenarios.voir"
 CREER_SCENARIOS = "scenarios.creer"
+VOIR_EVALUATIONS = "evaluations.voir"
+SAISIR_EVALUATIONS = "evaluations.saisir"
+VOIR_MES_EVALUATIONS = "evaluations.miennes"
 
-_EQUIPE = {VOIR_REFERENTIEL, IMPRIMER_REFERENTIEL, CHOISIR_DIPLOME, VOIR_SCENARIOS}
+_EQUIPE = {
+    VOIR_REFERENTIEL,
+    IMPRIMER_REFERENTIEL,
+    CHOISIR_DIPLOME,
+    VOIR_SCENARIOS,
+    VOIR_EVALUATIONS,
+}
 # Teachers and the DDFPT build scénarios; the chef reads them.
-_PEDAGOGIE = {CREER_SCENARIOS}
+_PEDAGOGIE = {CREER_SCENARIOS, SAISIR_EVALUATIONS}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ENSEIGNANT: frozenset(_EQUIPE | _PEDAGOGIE),
@@ -43,7 +52,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.CHEF: frozenset(_EQUIPE | {VOIR_JOURNAL}),
     Role.TUTEUR: frozenset(),
-    Role.APPRENANT: frozenset(),
+    Role.APPRENANT: frozenset({VOIR_MES_EVALUATIONS}),
 }
 
 

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "cpro",
     "referentiels",
     "scenarios",
+    "evaluations",
 ]
 
 MIDDLEWARE = [

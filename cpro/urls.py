@@ -8,6 +8,7 @@ etab_patterns = [
     path("gestion/", include("cpro.gestion.urls")),
     path("referentiel/", include("referentiels.urls")),
     path("scenarios/", include("scenarios.urls")),
+    path("evaluations/", include("evaluations.urls")),
 ]
 
 urlpatterns = [

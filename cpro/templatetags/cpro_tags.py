@@ -3,18 +3,10 @@
 from django import template
 from django.utils.html import format_html
 
+from cpro.maitrise import rendu
 from cpro.urls_tools import etab_reverse
 
 register = template.Library()
-
-NIVEAUX_MAITRISE = {
-    # level: (symbol, css class, label) — DESIGN.md "One scale of mastery"
-    "NE": ("NE", "lvl-ne", "Non évalué"),
-    "1": ("−−", "lvl-1", "Non acquis"),
-    "2": ("−", "lvl-2", "En cours d'acquisition"),
-    "3": ("+", "lvl-3", "Partiellement acquis"),
-    "4": ("++", "lvl-4", "Acquis et transférable"),
-}
 
 
 @register.simple_tag(takes_context=True)
@@ -24,11 +16,13 @@ def eurl(context, name, **kwargs):
 
 
 @register.simple_tag
-def niveau(value):
-    """A mastery level as a cell: colour and symbol together, never colour alone."""
-    key = "NE" if value in (None, "", "NE") else str(value)
-    symbol, css, label = NIVEAUX_MAITRISE.get(key, NIVEAUX_MAITRISE["NE"])
-    return format_html('<span class="lvl {}" title="{}">{}</span>', css, label, symbol)
+def niveau(value, code=None):
+    """A mastery level as a cell: colour and symbol together, never colour alone.
+    `code` replaces the symbol (e.g. the évaluation's nature Int / C / E in dashboards)."""
+    r = rendu(value)
+    return format_html(
+        '<span class="lvl {}" title="{}">{}</span>', r.css, r.libelle, code or r.symbole
+    )
 
 
 @register.filter

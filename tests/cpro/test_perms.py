@@ -19,6 +19,9 @@ TABLE = {
     P.VOIR_JOURNAL: (False, True, True, False, False),
     P.VOIR_SCENARIOS: (True, True, True, False, False),
     P.CREER_SCENARIOS: (True, True, False, False, False),
+    P.VOIR_EVALUATIONS: (True, True, True, False, False),
+    P.SAISIR_EVALUATIONS: (True, True, False, False, False),
+    P.VOIR_MES_EVALUATIONS: (False, False, False, False, True),
 }
 ROLES = (Role.ENSEIGNANT, Role.DDFPT, Role.CHEF, Role.TUTEUR, Role.APPRENANT)
 
