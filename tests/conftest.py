@@ -1,8 +1,22 @@
+import io
 import os
 
 import pytest
+from django.core.management import call_command
 
 from tests.personas import build_personas, login
+
+
+@pytest.fixture
+def referentiels_charges(db):
+    """Every committed fixture (fixtures/referentiels/*.json) loaded."""
+    call_command("charger_referentiels", stdout=io.StringIO())
+
+
+@pytest.fixture
+def media_temporaire(settings, tmp_path):
+    """This test stores its files in its own directory."""
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture

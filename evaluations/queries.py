@@ -1,0 +1,238 @@
+"""What a user may see of the évaluations (visibility lives here, with the page's prefetches).
+
+Every teaching-staff member of the establishment (VOIR_EVALUATIONS) sees the évaluations of the
+chosen diplôme; another establishment's or another diplôme's évaluation answers 404. Who may
+change one is `services.peut_modifier` (403 otherwise).
+"""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from cpro.models import AnneeScolaire, Division
+from evaluations import services
+from evaluations.models import Evaluation, RessourceEvaluation
+from referentiels.models import Niveau
+from referentiels.queries import referentiel_complet
+
+
+def libelle_niveau(niveau: str) -> str:
+    """« Première Bac Pro »."""
+    return f"{Niveau(niveau).label} Bac Pro"
+
+
+def evaluations_du_module(request):
+    """The establishment's évaluations of the chosen diplôme."""
+    return Evaluation.objects.filter(etablissement=request.etablissement, diplome=request.diplome)
+
+
+def evaluation_pour(request, pk, queryset=None) -> Evaluation:
+    """The évaluation `pk` of this establishment and the chosen diplôme (else 404), with its
+    evaluating teachers prefetched (used by `peut_modifier`)."""
+    qs = queryset if queryset is not None else evaluations_du_module(request)
+    evaluation = (
+        qs.filter(pk=pk, etablissement=request.etablissement)
+        .select_related("diplome", "auteur", "annee", "etablissement")
+        .prefetch_related("enseignants")
+        .first()
+    )
+    if evaluation is None:
+        raise Http404("Évaluation introuvable")
+    return evaluation
+
+
+def evaluation_modifiable(request, pk) -> Evaluation:
+    """`evaluation_pour`, then 403 unless the request's membership may modify it (author,
+    evaluating teachers, DDFPT). The lock is checked by the services (a message, not a 403)."""
+    evaluation = evaluation_pour(request, pk)
+    if not services.peut_modifier(evaluation, request.membership):
+        raise PermissionDenied
+    return evaluation
+
+
+def evaluation_supprimable(request, pk) -> Evaluation:
+    evaluation = evaluation_pour(request, pk)
+    if not services.peut_supprimer(evaluation, request.membership):
+        raise PermissionDenied
+    return evaluation
+
+
+def ressource_pour(request, evaluation: Evaluation, pk) -> RessourceEvaluation:
+    """A resource of an évaluation already checked as visible (another one → 404)."""
+    return get_object_or_404(evaluation.ressources.all(), pk=pk)
+
+
+# --- the list --------------------------------------------------------------------------------
+
+
+def annees_proposees(courante: AnneeScolaire) -> list[AnneeScolaire]:
+    """Every known school year, most recent first (the current one always included)."""
+    annees = list(AnneeScolaire.objects.order_by("-debut"))
+    if not any(a.pk == courante.pk for a in annees):
+        annees.insert(0, courante)
+    return annees
+
+
+@dataclass
+class SectionNiveau:
+    code: str
+    libelle: str
+    evaluations: list = field(default_factory=list)
+
+
+def page_liste(etablissement, diplome, annee: AnneeScolaire) -> list[SectionNiveau]:
+    """The list page: one section per niveau of the diplôme, its évaluations of `annee` (date
+    descending) with their number of learners and their teachers. Two queries, whatever the
+    volume."""
+    if diplome is None:
+        return []
+    niveaux = [n for n in Niveau.values if n in (diplome.niveaux or [])]
+    evaluations = (
+        Evaluation.objects.filter(etablissement=etablissement, diplome=diplome, annee=annee)
+        .annotate(nb_apprenants=Count("participants", distinct=True))
+        .prefetch_related("enseignants")
+        .order_by("-date", "titre", "pk")
+    )
+    sections = {n: SectionNiveau(code=n, libelle=libelle_niveau(n)) for n in niveaux}
+    for evaluation in evaluations:
+        section = sections.get(evaluation.niveau)
+        if section is None:
+            section = sections[evaluation.niveau] = SectionNiveau(
+                code=evaluation.niveau, libelle=libelle_niveau(evaluation.niveau)
+            )
+        section.evaluations.append(evaluation)
+    return list(sections.values())
+
+
+# --- the learners tab ------------------------------------------------------------------------
+
+
+@dataclass
+class GroupeDivision:
+    division: object  # Division, or None for learners no longer in a selectable division
+    apprenants: list  # Apprenant, annotated with `choisi` and `nb_resultats`
+
+    @property
+    def nb_choisis(self) -> int:
+        return sum(1 for a in self.apprenants if a.choisi)
+
+
+def choix_apprenants(evaluation: Evaluation) -> list[GroupeDivision]:
+    """The current-year divisions of the évaluation's diplôme and niveau with their learners,
+    each marked as chosen or not; chosen learners outside those divisions come last. A fixed
+    number of queries."""
+    choisis = {
+        p.apprenant_id: p
+        for p in evaluation.participants.select_related("apprenant__membership__user")
+    }
+    nb_resultats = dict(
+        evaluation.resultats.values_list("apprenant_id").annotate(n=Count("pk")).order_by()
+    )
+    divisions = list(
+        Division.objects.filter(
+            etablissement=evaluation.etablissement,
+            annee=AnneeScolaire.courante(),
+            diplome=evaluation.diplome,
+            niveau=evaluation.niveau,
+        ).order_by("nom")
+    )
+    apprenants = (
+        services.apprenants_selectionnables(evaluation)
+        .select_related("membership__user")
+        .order_by("membership__user__last_name", "membership__user__first_name", "pk")
+    )
+    par_division = {d.pk: GroupeDivision(d, []) for d in divisions}
+    vus = set()
+    for a in apprenants:
+        a.choisi = a.pk in choisis
+        a.nb_resultats = nb_resultats.get(a.pk, 0)
+        par_division[a.division_id].apprenants.append(a)
+        vus.add(a.pk)
+    groupes = list(par_division.values())
+    hors = []
+    for pk, p in choisis.items():
+        if pk not in vus:
+            a = p.apprenant
+            a.choisi = True
+            a.nb_resultats = nb_resultats.get(pk, 0)
+            hors.append(a)
+    if hors:
+        hors.sort(key=lambda a: (a.user.last_name, a.user.first_name, a.pk))
+        groupes.append(GroupeDivision(None, hors))
+    return groupes
+
+
+# --- the liaison tab -------------------------------------------------------------------------
+
+
+@dataclass
+class Liaison:
+    """What the « Liaison avec le référentiel » tab shows (a fixed number of queries)."""
+
+    ref: object  # referentiels.queries.ReferentielComplet
+    taches: set  # selected task ids
+    criteres: set  # selected criterion ids
+    criteres_avec_resultats: set  # selected criterion ids that already have résultats
+    competences_marquees: set  # competence ids linked to the selected tasks by the matrix
+    activite: object  # the open activity tab
+    groupe: object  # the open competence group tab
+    taches_choisies: list
+    competences_choisies: list  # [(competence, [criteres choisis])]
+
+
+def liaison(evaluation: Evaluation, *, activite_code=None, groupe_code=None) -> Liaison:
+    """The référentiel of the évaluation's diplôme with its selection, as the scénario's
+    liaison tab shows it (green markers from the task↔competence matrix)."""
+    ref = referentiel_complet(evaluation.diplome)
+    taches = set(evaluation.taches.values_list("pk", flat=True))
+    criteres = set(evaluation.criteres.values_list("pk", flat=True))
+    avec_resultats = set(
+        evaluation.resultats.values_list("critere_id", flat=True).distinct().order_by()
+    )
+    marquees = set()
+    taches_choisies = []
+    for a in ref.activites:
+        a.nb_choisies = 0
+        for t in a.taches.all():
+            if t.pk in taches:
+                a.nb_choisies += 1
+                taches_choisies.append(t)
+    for ligne in ref.matrice:
+        if ligne.tache.pk in taches:
+            marquees.update(c.pk for c, _lien in ligne.tache.competences_liees)
+    competences_choisies = []
+    for g in ref.groupes:
+        g.nb_choisis = 0
+        for c in g.competences.all():
+            choisis = [cr for cr in c.criteres.all() if cr.pk in criteres]
+            c.nb_choisis = len(choisis)
+            c.marquee = c.pk in marquees
+            g.nb_choisis += len(choisis)
+            if choisis:
+                competences_choisies.append((c, choisis))
+    # Without a tab asked for, open the first one holding a selection (else the first one).
+    activite = next((a for a in ref.activites if a.code == activite_code), None)
+    activite = activite or next((a for a in ref.activites if a.nb_choisies), None)
+    activite = activite or (ref.activites[0] if ref.activites else None)
+    groupe = next((g for g in ref.groupes if g.code == groupe_code), None)
+    groupe = groupe or next((g for g in ref.groupes if g.nb_choisis), None)
+    groupe = groupe or (ref.groupes[0] if ref.groupes else None)
+    return Liaison(
+        ref=ref,
+        taches=taches,
+        criteres=criteres,
+        criteres_avec_resultats=avec_resultats & criteres,
+        competences_marquees=marquees,
+        activite=activite,
+        groupe=groupe,
+        taches_choisies=taches_choisies,
+        competences_choisies=competences_choisies,
+    )
+
+
+def enseignants_possibles(etablissement, diplome):
+    """The teachers the Informations tab proposes (see services.enseignants_possibles)."""
+    return services.enseignants_possibles(etablissement, diplome)

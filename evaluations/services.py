@@ -1,0 +1,716 @@
+"""Évaluations: every write and every rule of the évaluation pages (the grid has its own
+services_grille.py, which follows the same rules through `exiger_modifiable` and
+`peut_modifier`).
+
+Rules enforced here (never only in a form):
+- an évaluation is made from a scénario and keeps a copy of what it took (diplôme, niveau,
+  contexte, tasks, criteria, resources with their stored files copied): editing or deleting the
+  scénario never changes it;
+- its nature is Intermédiaire (INT) or Complexe (C); E is reserved to the bilans entreprise;
+- its evaluating teachers are active ENSEIGNANT/DDFPT members of the establishment managing its
+  diplôme; the author is always one of them at creation;
+- who may modify it (informations, learners, criteria, resources): its author, its evaluating
+  teachers and the DDFPT (`peut_modifier`); who may delete it: its author and the DDFPT;
+- a locked évaluation (taken into account in a validated bilan intermédiaire) refuses every
+  write (`exiger_modifiable`); only the bilan services lock and unlock it;
+- removing a learner or a criterion that already has résultats needs an explicit confirmation,
+  then deletes those résultats and writes an audit entry;
+- resources: at most RESSOURCES_MAX, files up to 10 Mo of the scénarios' allowed types
+  (extension and content checked by scenarios.services.verifier_fichier), links http(s) only.
+
+Stored files are removed only once the transaction that deleted their rows has committed.
+"""
+
+import datetime
+import os
+import uuid
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.db.models import Count, Max
+
+from cpro.audit import journaliser
+from cpro.models import AnneeScolaire, Apprenant, Membership, Role
+from evaluations.models import (
+    TITRE_MAX,
+    Evaluation,
+    Nature,
+    Participant,
+    RessourceEvaluation,
+    Resultat,
+)
+from referentiels.models import Critere, Tache
+from scenarios.services import EXTENSIONS_LIBELLE as EXTENSIONS_LIBELLE  # noqa: F401 (views)
+from scenarios.services import TYPES_AUTORISES, verifier_fichier
+
+CONTEXTE_MAX = 20_000
+SECTEURS_MAX = 2_000
+RESSOURCES_MAX = 30
+RESSOURCE_TITRE_MAX = 255
+URL_MAX = 1000
+NATURES_SAISIES = (Nature.INTERMEDIAIRE, Nature.COMPLEXE)
+
+MESSAGE_VERROUILLEE = (
+    "Cette évaluation est prise en compte dans un bilan intermédiaire validé : elle ne peut "
+    "plus être modifiée. Le DDFPT peut déverrouiller le bilan."
+)
+
+
+class ConfirmationRequise(Exception):  # noqa: N818 - a request for confirmation, not an error
+    """Raised before any write when an action would delete résultats: the view shows `message`
+    and `details` and posts again with confirmation."""
+
+    def __init__(self, message: str, details: list[str]):
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+# --- rules shared with the grid --------------------------------------------------------------
+
+
+def exiger_modifiable(evaluation: Evaluation) -> None:
+    """Every write on an évaluation (form, learners, criteria, resources, résultats, deletion)
+    starts here: a locked évaluation refuses it."""
+    if evaluation.verrouillee:
+        raise ValidationError(MESSAGE_VERROUILLEE)
+
+
+def _ids_enseignants(evaluation: Evaluation) -> set:
+    # Uses the prefetch when the accessor made one.
+    return {u.pk for u in evaluation.enseignants.all()}
+
+
+def peut_modifier(evaluation: Evaluation, membership: Membership | None) -> bool:
+    """Author, evaluating teachers and the DDFPT of the évaluation's establishment (lock aside:
+    that is `exiger_modifiable`)."""
+    if membership is None or not membership.active:
+        return False
+    if membership.etablissement_id != evaluation.etablissement_id:
+        return False
+    if membership.role == Role.DDFPT:
+        return True
+    if membership.role != Role.ENSEIGNANT:
+        return False
+    return evaluation.auteur_id == membership.user_id or membership.user_id in _ids_enseignants(
+        evaluation
+    )
+
+
+def peut_supprimer(evaluation: Evaluation, membership: Membership | None) -> bool:
+    """Its author (still a teacher here) and the DDFPT."""
+    if membership is None or not membership.active:
+        return False
+    if membership.etablissement_id != evaluation.etablissement_id:
+        return False
+    if membership.role == Role.DDFPT:
+        return True
+    return membership.role == Role.ENSEIGNANT and evaluation.auteur_id == membership.user_id
+
+
+def _membership(user, etablissement) -> Membership | None:
+    if not getattr(user, "pk", None):
+        return None
+    return Membership.objects.filter(user=user, etablissement=etablissement, active=True).first()
+
+
+def exiger_droit_modification(evaluation: Evaluation, par) -> None:
+    if not peut_modifier(evaluation, _membership(par, evaluation.etablissement_id)):
+        raise PermissionDenied(
+            "Seuls l'auteur, les enseignants évaluateurs et le DDFPT peuvent modifier cette "
+            "évaluation."
+        )
+
+
+def _exiger_modification(evaluation: Evaluation, par) -> None:
+    exiger_droit_modification(evaluation, par)
+    exiger_modifiable(evaluation)
+
+
+# --- validation helpers ----------------------------------------------------------------------
+
+
+def enseignants_possibles(etablissement, diplome):
+    """Users who may evaluate for this diplôme: active teachers managing it and the DDFPT
+    (who manages every diplôme prepared by the establishment)."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    ok_diplome = etablissement.diplomes.filter(pk=diplome.pk).exists() if diplome else False
+    filtre = Q(role=Role.ENSEIGNANT, diplomes=diplome)
+    if ok_diplome:
+        filtre |= Q(role=Role.DDFPT)
+    membres = Membership.objects.filter(etablissement=etablissement, active=True).filter(filtre)
+    return (
+        get_user_model()
+        .objects.filter(pk__in=membres.values("user_id"))
+        .order_by("last_name", "first_name", "pk")
+    )
+
+
+def _nettoyer_titre(titre: str) -> str:
+    titre = (titre or "").strip()
+    if not titre:
+        raise ValidationError({"titre": "Le titre de l'évaluation est obligatoire."})
+    if len(titre) > TITRE_MAX:
+        raise ValidationError(
+            {"titre": f"Le titre ne peut pas dépasser {TITRE_MAX} caractères ({len(titre)})."}
+        )
+    return titre
+
+
+def _verifier_date(date) -> datetime.date:
+    if not isinstance(date, datetime.date):
+        raise ValidationError({"date": "Indiquez la date de l'évaluation (jj/mm/aaaa)."})
+    return date
+
+
+def _verifier_nature(nature: str) -> str:
+    if nature == Nature.ENTREPRISE:
+        raise ValidationError(
+            {
+                "nature": "Le niveau de complexité « Entreprise » est réservé aux bilans "
+                "entreprise : choisissez Intermédiaire ou Complexe."
+            }
+        )
+    if nature not in NATURES_SAISIES:
+        raise ValidationError({"nature": "Choisissez Intermédiaire ou Complexe."})
+    return nature
+
+
+def _verifier_enseignants(etablissement, diplome, enseignants, *, obligatoires=()) -> list:
+    ids = {getattr(e, "pk", e) for e in enseignants or ()}
+    ids |= {getattr(e, "pk", e) for e in obligatoires if e is not None}
+    possibles = {u.pk: u for u in enseignants_possibles(etablissement, diplome)}
+    if not ids <= set(possibles):
+        raise ValidationError(
+            {
+                "enseignants": "Les enseignants évaluateurs doivent être des enseignants actifs "
+                "de l'établissement qui gèrent ce diplôme."
+            }
+        )
+    if not ids:
+        raise ValidationError({"enseignants": "Choisissez au moins un enseignant évaluateur."})
+    return [possibles[i] for i in sorted(ids)]
+
+
+def _nom_stocke(nom: str) -> str:
+    """A random stored name keeping the extension (the original name is kept in the row)."""
+    ext = os.path.splitext(nom or "")[1].lower().lstrip(".")
+    return f"{uuid.uuid4().hex}.{ext}" if ext else uuid.uuid4().hex
+
+
+def _stockage():
+    return RessourceEvaluation._meta.get_field("fichier").storage
+
+
+def _fin_de_transaction(*noms: str) -> None:
+    """Delete the stored files once the deletion of their rows is committed."""
+    noms = [n for n in noms if n]
+    if noms:
+        storage = _stockage()
+
+        def supprimer():
+            for nom in noms:
+                storage.delete(nom)
+
+        transaction.on_commit(supprimer)
+
+
+# --- creation and informations ---------------------------------------------------------------
+
+
+@transaction.atomic
+def creer_evaluation(
+    scenario,
+    *,
+    par,
+    titre: str,
+    date,
+    nature: str = Nature.INTERMEDIAIRE,
+    enseignants=(),
+    afficher_tableau_de_bord: bool = True,
+) -> Evaluation:
+    """Create an évaluation from a scénario `par` may see (the view checked it), authored by
+    `par`, a teacher or the DDFPT of the scénario's establishment, who is always one of its
+    evaluating teachers.
+
+    Copies from the scénario its diplôme, niveau, contexte, tasks, criteria and resources (each
+    stored file copied under the évaluation: the scénario's files are never shared). The school
+    year is the one of `date`.
+
+    Writes: one Evaluation, its m2m rows, one RessourceEvaluation (and stored file) per
+    resource; audit entry `evaluation.creation`. Validates everything before writing."""
+    etablissement = scenario.etablissement
+    membership = _membership(par, etablissement)
+    if membership is None or membership.role not in (Role.ENSEIGNANT, Role.DDFPT):
+        raise PermissionDenied("Seuls les enseignants et le DDFPT créent des évaluations.")
+    titre = _nettoyer_titre(titre)
+    date = _verifier_date(date)
+    nature = _verifier_nature(nature)
+    enseignants = _verifier_enseignants(
+        etablissement, scenario.diplome, enseignants, obligatoires=[par]
+    )
+    evaluation = Evaluation.objects.create(
+        etablissement=etablissement,
+        diplome=scenario.diplome,
+        niveau=scenario.niveau,
+        annee=AnneeScolaire.courante(date),
+        scenario=scenario,
+        titre=titre,
+        date=date,
+        nature=nature,
+        contexte=scenario.contexte,
+        auteur=par,
+        afficher_tableau_de_bord=bool(afficher_tableau_de_bord),
+    )
+    evaluation.enseignants.set(enseignants)
+    evaluation.taches.set(scenario.taches.all())
+    evaluation.criteres.set(scenario.criteres.all())
+    copies = []
+    try:
+        for source in scenario.ressources.all():
+            ressource = RessourceEvaluation(
+                evaluation=evaluation,
+                type=source.type,
+                titre=source.titre,
+                nom_fichier=source.nom_fichier,
+                content_type=source.content_type,
+                taille=source.taille,
+                url=source.url,
+                ordre=source.ordre,
+            )
+            if source.type == RessourceEvaluation.Type.FICHIER and source.fichier:
+                with source.fichier.open("rb") as f:
+                    contenu = f.read()
+                ressource.fichier.save(
+                    _nom_stocke(source.nom_fichier or source.fichier.name),
+                    ContentFile(contenu),
+                    save=False,
+                )
+                copies.append(ressource.fichier.name)
+            ressource.save()
+    except Exception:
+        # The rows roll back; do not leave the copied files behind.
+        for nom in copies:
+            _stockage().delete(nom)
+        raise
+    journaliser(
+        "evaluation.creation",
+        par=par,
+        etablissement=etablissement,
+        objet=evaluation,
+        apres={
+            "scenario": scenario.pk,
+            "titre": titre,
+            "date": date.isoformat(),
+            "nature": nature,
+            "enseignants": [u.pk for u in enseignants],
+        },
+    )
+    return evaluation
+
+
+@transaction.atomic
+def modifier_informations(
+    evaluation: Evaluation,
+    *,
+    par,
+    titre: str,
+    date,
+    nature: str,
+    enseignants,
+    afficher_tableau_de_bord: bool,
+) -> Evaluation:
+    """The Informations tab. Author, evaluating teachers or DDFPT; refused when locked. The
+    author stays an evaluating teacher while they may evaluate this diplôme; the school year
+    follows the date.
+
+    Writes: Evaluation (titre, date, annee, nature, afficher_tableau_de_bord), its
+    evaluating teachers (set)."""
+    _exiger_modification(evaluation, par)
+    titre = _nettoyer_titre(titre)
+    date = _verifier_date(date)
+    nature = _verifier_nature(nature)
+    possibles = set(
+        enseignants_possibles(evaluation.etablissement, evaluation.diplome).values_list(
+            "pk", flat=True
+        )
+    )
+    auteur = [evaluation.auteur_id] if evaluation.auteur_id in possibles else []
+    enseignants = _verifier_enseignants(
+        evaluation.etablissement, evaluation.diplome, enseignants, obligatoires=auteur
+    )
+    evaluation.titre = titre
+    evaluation.date = date
+    evaluation.annee = AnneeScolaire.courante(date)
+    evaluation.nature = nature
+    evaluation.afficher_tableau_de_bord = bool(afficher_tableau_de_bord)
+    evaluation.save()
+    evaluation.enseignants.set(enseignants)
+    return evaluation
+
+
+@transaction.atomic
+def modifier_contexte(evaluation: Evaluation, *, par, contexte: str, secteurs: str) -> Evaluation:
+    """The « Contexte et secteur(s) d'activité » tab. Refused when locked.
+
+    Writes: Evaluation.contexte, Evaluation.secteurs (stripped, bounded)."""
+    _exiger_modification(evaluation, par)
+    contexte = (contexte or "").strip()
+    secteurs = (secteurs or "").strip()
+    if len(contexte) > CONTEXTE_MAX:
+        raise ValidationError(
+            {"contexte": f"Le contexte ne peut pas dépasser {CONTEXTE_MAX} caractères."}
+        )
+    if len(secteurs) > SECTEURS_MAX:
+        raise ValidationError(
+            {
+                "secteurs": f"Les secteurs d'activité ne peuvent pas dépasser {SECTEURS_MAX} "
+                "caractères."
+            }
+        )
+    evaluation.contexte = contexte
+    evaluation.secteurs = secteurs
+    evaluation.save(update_fields=["contexte", "secteurs", "modifie_le"])
+    return evaluation
+
+
+# --- learners --------------------------------------------------------------------------------
+
+
+def apprenants_selectionnables(evaluation: Evaluation):
+    """Learners of the current-year divisions of the évaluation's establishment, diplôme and
+    niveau (active accounts)."""
+    return Apprenant.objects.filter(
+        etablissement=evaluation.etablissement,
+        membership__active=True,
+        division__annee=AnneeScolaire.courante(),
+        division__diplome=evaluation.diplome,
+        division__niveau=evaluation.niveau,
+        division__etablissement=evaluation.etablissement,
+    )
+
+
+@dataclass
+class ChangementApprenants:
+    ajoutes: list = field(default_factory=list)  # apprenant ids
+    retires: list = field(default_factory=list)
+    resultats_supprimes: int = 0
+
+
+@transaction.atomic
+def choisir_apprenants(
+    evaluation: Evaluation, apprenants, *, par, confirme: bool = False
+) -> ChangementApprenants:
+    """Set the learners of the évaluation to `apprenants` (ids or objects). New ones come from
+    the current-year divisions of its diplôme and niveau; learners already evaluated stay
+    allowed even if they changed division. Removing learners who have résultats raises
+    ConfirmationRequise unless `confirme`.
+
+    Writes: Participant rows (added, deleted); the removed learners' Resultat rows; audit entry
+    `evaluation.apprenants_retires` when résultats were deleted. Refused when locked."""
+    _exiger_modification(evaluation, par)
+    voulus = {getattr(a, "pk", a) for a in apprenants or ()}
+    try:
+        voulus = {int(a) for a in voulus}
+    except (TypeError, ValueError) as exc:
+        raise ValidationError("Apprenant inconnu.") from exc
+    actuels = set(evaluation.participants.values_list("apprenant_id", flat=True))
+    nouveaux = voulus - actuels
+    if nouveaux:
+        autorises = set(
+            apprenants_selectionnables(evaluation)
+            .filter(pk__in=nouveaux)
+            .values_list("pk", flat=True)
+        )
+        if autorises != nouveaux:
+            raise ValidationError(
+                "Certains apprenants ne font pas partie des divisions de ce diplôme et de ce "
+                "niveau pour l'année en cours."
+            )
+    retires = actuels - voulus
+    avec_resultats = list(
+        Apprenant.objects.filter(pk__in=retires, resultats__evaluation=evaluation)
+        .annotate(nb=Count("resultats"))
+        .select_related("membership__user")
+        .order_by("membership__user__last_name", "membership__user__first_name")
+    )
+    if avec_resultats and not confirme:
+        raise ConfirmationRequise(
+            "Ces apprenants ont déjà des résultats dans cette évaluation : les retirer "
+            "supprimera définitivement leurs résultats.",
+            [f"{a} ({a.nb} résultat{'s' if a.nb > 1 else ''})" for a in avec_resultats],
+        )
+    changement = ChangementApprenants(ajoutes=sorted(nouveaux), retires=sorted(retires))
+    if retires:
+        if avec_resultats:
+            supprimes, _ = Resultat.objects.filter(
+                evaluation=evaluation, apprenant_id__in=retires
+            ).delete()
+            changement.resultats_supprimes = supprimes
+            journaliser(
+                "evaluation.apprenants_retires",
+                par=par,
+                etablissement=evaluation.etablissement,
+                objet=evaluation,
+                avant={
+                    "apprenants": {
+                        str(a.pk): {"nom": str(a), "resultats": a.nb} for a in avec_resultats
+                    }
+                },
+                apres={"resultats_supprimes": supprimes},
+            )
+        evaluation.participants.filter(apprenant_id__in=retires).delete()
+    Participant.objects.bulk_create(
+        [Participant(evaluation=evaluation, apprenant_id=a) for a in sorted(nouveaux)]
+    )
+    return changement
+
+
+# --- liaison with the référentiel ------------------------------------------------------------
+
+
+@transaction.atomic
+def basculer_tache(evaluation: Evaluation, tache_id, *, par) -> bool:
+    """Select the task if it was not, unselect it otherwise (tasks of the évaluation's diplôme
+    only); returns True when it is now selected. Refused when locked.
+
+    Writes: one row of Evaluation.taches."""
+    _exiger_modification(evaluation, par)
+    tache = Tache.objects.filter(pk=tache_id, diplome_id=evaluation.diplome_id).first()
+    if tache is None:
+        raise ValidationError(
+            "Cette tâche professionnelle n'appartient pas au référentiel de l'évaluation."
+        )
+    if evaluation.taches.filter(pk=tache.pk).exists():
+        evaluation.taches.remove(tache)
+        return False
+    evaluation.taches.add(tache)
+    return True
+
+
+@transaction.atomic
+def basculer_critere(evaluation: Evaluation, critere_id, *, par, confirme: bool = False) -> bool:
+    """Select or unselect an evaluation criterion of the évaluation's diplôme; returns True when
+    it is now selected. Unselecting a criterion that has résultats raises ConfirmationRequise
+    unless `confirme`, then deletes them. Refused when locked.
+
+    Writes: one row of Evaluation.criteres; the criterion's Resultat rows of this évaluation
+    and audit entry `evaluation.critere_retire` when there were some."""
+    _exiger_modification(evaluation, par)
+    critere = (
+        Critere.objects.filter(pk=critere_id, competence__diplome_id=evaluation.diplome_id)
+        .select_related("competence")
+        .first()
+    )
+    if critere is None:
+        raise ValidationError(
+            "Ce critère d'évaluation n'appartient pas au référentiel de l'évaluation."
+        )
+    if not evaluation.criteres.filter(pk=critere.pk).exists():
+        evaluation.criteres.add(critere)
+        return True
+    resultats = Resultat.objects.filter(evaluation=evaluation, critere=critere)
+    nombre = resultats.count()
+    if nombre and not confirme:
+        raise ConfirmationRequise(
+            "Ce critère a déjà des résultats dans cette évaluation : le retirer supprimera "
+            "définitivement ces résultats.",
+            [
+                f"{critere.competence.code} – {critere.intitule} ({nombre} résultat"
+                f"{'s' if nombre > 1 else ''})"
+            ],
+        )
+    if nombre:
+        resultats.delete()
+        journaliser(
+            "evaluation.critere_retire",
+            par=par,
+            etablissement=evaluation.etablissement,
+            objet=evaluation,
+            avant={"critere": critere.pk, "code": critere.code, "resultats": nombre},
+            apres={"resultats_supprimes": nombre},
+        )
+    evaluation.criteres.remove(critere)
+    return False
+
+
+# --- resources -------------------------------------------------------------------------------
+
+
+def _verifier_place(evaluation: Evaluation) -> None:
+    if evaluation.ressources.count() >= RESSOURCES_MAX:
+        raise ValidationError(
+            f"Une évaluation ne peut pas avoir plus de {RESSOURCES_MAX} ressources : "
+            "supprimez-en une avant d'en ajouter une autre."
+        )
+
+
+def _prochain_ordre(evaluation: Evaluation) -> int:
+    return (evaluation.ressources.aggregate(m=Max("ordre"))["m"] or 0) + 1
+
+
+def _nettoyer_titre_ressource(titre: str, defaut: str = "") -> str:
+    titre = (titre or "").strip() or defaut.strip()
+    if not titre:
+        raise ValidationError({"titre": "Le titre de la ressource est obligatoire."})
+    if len(titre) > RESSOURCE_TITRE_MAX:
+        raise ValidationError(
+            {"titre": f"Le titre ne peut pas dépasser {RESSOURCE_TITRE_MAX} caractères."}
+        )
+    return titre
+
+
+@transaction.atomic
+def ajouter_fichier(evaluation: Evaluation, *, titre: str, fichier, par) -> RessourceEvaluation:
+    """Attach an uploaded file (≤ 10 Mo, allowed type checked by extension and content, as for
+    the scénarios); the title defaults to the file name. Stored privately with a random name,
+    served only by the checked download view. Refused when locked.
+
+    Writes: one RessourceEvaluation row and one stored file."""
+    _exiger_modification(evaluation, par)
+    _verifier_place(evaluation)
+    extension = verifier_fichier(fichier)
+    nom_origine = os.path.basename(fichier.name)[:255]
+    ressource = RessourceEvaluation(
+        evaluation=evaluation,
+        type=RessourceEvaluation.Type.FICHIER,
+        titre=_nettoyer_titre_ressource(titre, nom_origine),
+        nom_fichier=nom_origine,
+        content_type=TYPES_AUTORISES[extension],
+        taille=fichier.size,
+        ordre=_prochain_ordre(evaluation),
+    )
+    ressource.fichier.save(_nom_stocke(nom_origine), fichier, save=False)
+    stocke = ressource.fichier.name
+    try:
+        ressource.save()
+    except Exception:
+        _stockage().delete(stocke)
+        raise
+    return ressource
+
+
+@transaction.atomic
+def ajouter_lien(evaluation: Evaluation, *, titre: str, url: str, par) -> RessourceEvaluation:
+    """Attach a link (http or https only); the title defaults to the address. Refused when
+    locked.
+
+    Writes: one RessourceEvaluation row."""
+    _exiger_modification(evaluation, par)
+    _verifier_place(evaluation)
+    url = (url or "").strip()
+    if not url:
+        raise ValidationError({"url": "L'adresse du lien est obligatoire."})
+    if len(url) > URL_MAX:
+        raise ValidationError({"url": f"L'adresse ne peut pas dépasser {URL_MAX} caractères."})
+    if urlsplit(url).scheme.lower() not in ("http", "https"):
+        raise ValidationError(
+            {"url": "Seules les adresses commençant par http:// ou https:// sont acceptées."}
+        )
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError as exc:
+        raise ValidationError({"url": "Cette adresse n'est pas valide."}) from exc
+    return RessourceEvaluation.objects.create(
+        evaluation=evaluation,
+        type=RessourceEvaluation.Type.LIEN,
+        titre=_nettoyer_titre_ressource(titre, url[:RESSOURCE_TITRE_MAX]),
+        url=url,
+        ordre=_prochain_ordre(evaluation),
+    )
+
+
+@transaction.atomic
+def supprimer_ressource(ressource: RessourceEvaluation, *, par) -> None:
+    """Refused when the évaluation is locked. Writes: deletes the row; its stored file is
+    removed after commit."""
+    _exiger_modification(ressource.evaluation, par)
+    nom = ressource.fichier.name if ressource.fichier else ""
+    ressource.delete()
+    _fin_de_transaction(nom)
+
+
+# --- deletion and locks ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def supprimer_evaluation(evaluation: Evaluation, *, par) -> None:
+    """Its author or the DDFPT; refused when locked. Deletes the évaluation with its learners,
+    résultats and resources.
+
+    Writes: deletes Evaluation (+ Participant, Resultat, RessourceEvaluation by cascade);
+    audit entry `evaluation.suppression`; stored files removed after commit."""
+    if not peut_supprimer(evaluation, _membership(par, evaluation.etablissement_id)):
+        raise PermissionDenied("Seuls l'auteur de l'évaluation et le DDFPT peuvent la supprimer.")
+    exiger_modifiable(evaluation)
+    fichiers = [r.fichier.name for r in evaluation.ressources.all() if r.fichier]
+    journaliser(
+        "evaluation.suppression",
+        par=par,
+        etablissement=evaluation.etablissement,
+        objet=evaluation,
+        avant={
+            "titre": evaluation.titre,
+            "date": evaluation.date.isoformat(),
+            "niveau": evaluation.niveau,
+            "diplome": evaluation.diplome_id,
+            "scenario": evaluation.scenario_id,
+            "apprenants": evaluation.participants.count(),
+            "resultats": evaluation.resultats.count(),
+            "ressources": len(fichiers),
+        },
+    )
+    evaluation.delete()
+    _fin_de_transaction(*fichiers)
+
+
+def _changer_verrou(evaluations, *, par, motif: str, verrouillee: bool) -> int:
+    action = "evaluation.verrouillage" if verrouillee else "evaluation.deverrouillage"
+    ids = [getattr(e, "pk", e) for e in evaluations]
+    a_changer = list(
+        Evaluation.objects.select_for_update()
+        .filter(pk__in=ids)
+        .exclude(verrouillee=verrouillee)
+        .select_related("etablissement")
+    )
+    for evaluation in a_changer:
+        evaluation.verrouillee = verrouillee
+        journaliser(
+            action,
+            par=par,
+            etablissement=evaluation.etablissement,
+            objet=evaluation,
+            avant={"verrouillee": not verrouillee},
+            apres={"verrouillee": verrouillee, "motif": motif or ""},
+        )
+    Evaluation.objects.bulk_update(a_changer, ["verrouillee"])
+    for e in evaluations:
+        if isinstance(e, Evaluation):
+            e.verrouillee = verrouillee
+    return len(a_changer)
+
+
+@transaction.atomic
+def verrouiller_evaluations(evaluations, *, par, motif: str) -> int:
+    """Lock évaluations (ids or objects), e.g. those a validated bilan intermédiaire took into
+    account; every write service then refuses them. Already locked ones are left as they are.
+    Returns how many changed.
+
+    Locks: the évaluation rows (select_for_update). Writes: Evaluation.verrouillee; one audit
+    entry `evaluation.verrouillage` (with `motif`) per évaluation changed."""
+    return _changer_verrou(evaluations, par=par, motif=motif, verrouillee=True)
+
+
+@transaction.atomic
+def deverrouiller_evaluations(evaluations, *, par, motif: str) -> int:
+    """Unlock évaluations (the DDFPT unlocking a bilan). Returns how many changed.
+
+    Locks: the évaluation rows. Writes: Evaluation.verrouillee; one audit entry
+    `evaluation.deverrouillage` (with `motif`) per évaluation changed."""
+    return _changer_verrou(evaluations, par=par, motif=motif, verrouillee=False)

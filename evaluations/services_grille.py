@@ -1,0 +1,373 @@
+"""Entering the positioning grid: one cell, a whole row or column, the no-JS form, comments.
+
+Every service validates everything before writing, runs in one transaction and records each
+changed résultat in the audit log ("resultat.modifier", before/after level, learner and
+criterion codes). A locked évaluation (`verrouillee`, taken into account in a validated bilan)
+refuses every write with a French message.
+
+Who may write: the évaluation's author, one of its evaluating teachers, or a DDFPT of the
+establishment (others → PermissionDenied, i.e. 403). The view also requires the
+SAISIR_EVALUATIONS permission of the role.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Subquery
+
+from cpro.audit import journaliser
+from cpro.maitrise import Maitrise
+from cpro.models import AuditLog, Etablissement, Membership, Role
+from evaluations.models import Evaluation, Participant, Resultat
+from evaluations.services import MESSAGE_VERROUILLEE, peut_modifier
+
+ACTION = "resultat.modifier"
+COMMENTAIRE_MAX = 1000
+VIDES = "vides"
+TOUS = "tous"
+
+MESSAGE_NIVEAU = "Niveau inconnu : choisissez NE, 1, 2, 3, 4 ou laissez la case vide."
+MESSAGE_PARTICIPANT = "Cet apprenant ne participe pas à cette évaluation."
+MESSAGE_CRITERE = "Ce critère n'est pas évalué dans cette évaluation."
+
+
+@dataclass(frozen=True)
+class Changement:
+    """One cell to write: niveau "" clears the cell (no résultat), "NE" is « non évalué »."""
+
+    apprenant_id: int
+    critere_id: int
+    niveau: str
+
+
+def normaliser_niveau(niveau) -> str:
+    """ "" (clear) or a Maitrise value; anything else → ValidationError in French."""
+    niveau = "" if niveau is None else str(niveau).strip().upper()
+    if niveau and niveau not in Maitrise.values:
+        raise ValidationError(MESSAGE_NIVEAU, code="niveau")
+    return niveau
+
+
+def _etat(evaluation, par, *, apprenant_id=None, critere_id=None) -> dict:
+    """One query: the lock flag (fresh), who `par` is for this évaluation, and — for a single
+    cell — whether learner and criterion belong to it and the cell's current level."""
+    annotations = {
+        "est_enseignant": Exists(
+            Evaluation.enseignants.through.objects.filter(
+                evaluation_id=OuterRef("pk"), user_id=par.pk
+            )
+        ),
+        "est_ddfpt": Exists(
+            Membership.objects.filter(
+                user_id=par.pk,
+                etablissement_id=OuterRef("etablissement_id"),
+                role=Role.DDFPT,
+                active=True,
+            )
+        ),
+    }
+    if apprenant_id is not None:
+        annotations["est_participant"] = Exists(
+            Participant.objects.filter(evaluation_id=OuterRef("pk"), apprenant_id=apprenant_id)
+        )
+    if critere_id is not None:
+        annotations["critere_ok"] = Exists(
+            Evaluation.criteres.through.objects.filter(
+                evaluation_id=OuterRef("pk"), critere_id=critere_id
+            )
+        )
+    if apprenant_id is not None and critere_id is not None:
+        annotations["ancien"] = Subquery(
+            Resultat.objects.filter(
+                evaluation_id=OuterRef("pk"), apprenant_id=apprenant_id, critere_id=critere_id
+            ).values("niveau")[:1]
+        )
+    return (
+        Evaluation.objects.filter(pk=evaluation.pk)
+        .annotate(**annotations)
+        .values("verrouillee", "auteur_id", *annotations)
+        .get()
+    )
+
+
+def _exiger_redacteur(etat: dict, par) -> None:
+    if etat["verrouillee"]:
+        raise ValidationError(MESSAGE_VERROUILLEE, code="verrouillee")
+    if not (etat["auteur_id"] == par.pk or etat["est_enseignant"] or etat["est_ddfpt"]):
+        raise PermissionDenied(
+            "Seuls l'auteur, les enseignants évaluateurs et le DDFPT saisissent."
+        )
+
+
+def peut_saisir(evaluation, membership) -> bool:
+    """May this membership enter results in this évaluation (ignoring the lock)? The same rule
+    as every other write on an évaluation (`evaluations.services.peut_modifier`)."""
+    return peut_modifier(evaluation, membership)
+
+
+def _audit_dicts(apprenant, critere, ancien, nouveau) -> tuple[dict, dict]:
+    # Codes only (no name lookups): the entry must not cost queries of its own.
+    cible = {"apprenant": apprenant.pk, "ine": apprenant.ine, "critere": critere.code}
+    return {**cible, "niveau": ancien or None}, {**cible, "niveau": nouveau or None}
+
+
+def _etablissement(evaluation):
+    if Evaluation.etablissement.is_cached(evaluation):
+        return evaluation.etablissement
+    return Etablissement(pk=evaluation.etablissement_id)
+
+
+def _ecrire(evaluation, apprenant_id, critere_id, niveau, par) -> None:
+    if niveau:
+        Resultat.objects.bulk_create(
+            [
+                Resultat(
+                    evaluation_id=evaluation.pk,
+                    apprenant_id=apprenant_id,
+                    critere_id=critere_id,
+                    niveau=niveau,
+                    modifie_par_id=par.pk,
+                )
+            ],
+            update_conflicts=True,
+            unique_fields=["evaluation", "apprenant", "critere"],
+            update_fields=["niveau", "modifie_par", "modifie_le"],
+        )
+    else:
+        Resultat.objects.filter(
+            evaluation_id=evaluation.pk, apprenant_id=apprenant_id, critere_id=critere_id
+        ).delete()
+
+
+def saisir_resultat(
+    evaluation, apprenant, critere, niveau, *, par
+) -> tuple[str | None, str | None]:
+    """Set one cell of the grid; returns (old level, new level), None meaning empty.
+
+    Validates: the level (NE, 1..4 or "" to clear), the learner takes part, the criterion is one
+    of the évaluation's, the évaluation is not locked, `par` may write (else PermissionDenied).
+    Writes: one upsert of that cell only (INSERT … ON CONFLICT UPDATE, so two teachers saving
+    the same cell at once never fail: the last one wins), or its deletion when cleared.
+    Audit: "resultat.modifier" when the level changed.
+    Queries: 3 (state + old level in one query, the write, the audit entry).
+
+    """
+    niveau = normaliser_niveau(niveau)
+    etat = _etat(evaluation, par, apprenant_id=apprenant.pk, critere_id=critere.pk)
+    _exiger_redacteur(etat, par)
+    if not etat["est_participant"]:
+        raise ValidationError(MESSAGE_PARTICIPANT, code="participant")
+    if not etat["critere_ok"]:
+        raise ValidationError(MESSAGE_CRITERE, code="critere")
+    ancien = etat["ancien"] or None
+    nouveau = niveau or None
+    if ancien == nouveau:
+        return ancien, nouveau
+    # Write + audit together. No savepoint (two fewer round trips): nothing in this block
+    # raises but the database itself, and then the caller's transaction is lost anyway.
+    with transaction.atomic(savepoint=False):
+        _ecrire(evaluation, apprenant.pk, critere.pk, niveau, par)
+        avant, apres = _audit_dicts(apprenant, critere, ancien, nouveau)
+        journaliser(
+            ACTION,
+            par=par,
+            etablissement=_etablissement(evaluation),
+            objet=evaluation,
+            avant=avant,
+            apres=apres,
+        )
+    return ancien, nouveau
+
+
+def _appliquer(evaluation, changements: list[Changement], *, par) -> int:
+    """Validate then write many cells (caller holds the transaction). Returns the number of
+    cells actually changed. Queries: constant (state, participants, criteria, old values,
+    one upsert, one delete, one audit bulk insert)."""
+    etat = _etat(evaluation, par)
+    _exiger_redacteur(etat, par)
+    participants = {
+        p.apprenant_id: p.apprenant
+        for p in Participant.objects.filter(evaluation=evaluation).select_related(
+            "apprenant__membership__user"
+        )
+    }
+    criteres = {c.pk: c for c in evaluation.criteres.select_related("competence")}
+    for ch in changements:
+        if ch.apprenant_id not in participants:
+            raise ValidationError(MESSAGE_PARTICIPANT, code="participant")
+        if ch.critere_id not in criteres:
+            raise ValidationError(MESSAGE_CRITERE, code="critere")
+    anciens = {
+        (r.apprenant_id, r.critere_id): r.niveau
+        for r in Resultat.objects.filter(
+            evaluation=evaluation,
+            apprenant_id__in={ch.apprenant_id for ch in changements},
+            critere_id__in={ch.critere_id for ch in changements},
+        ).only("apprenant_id", "critere_id", "niveau")
+    }
+    a_ecrire, a_effacer, journal = [], [], []
+    vus = set()
+    for ch in changements:
+        cle = (ch.apprenant_id, ch.critere_id)
+        if cle in vus:
+            continue
+        vus.add(cle)
+        ancien = anciens.get(cle) or None
+        nouveau = ch.niveau or None
+        if ancien == nouveau:
+            continue
+        if nouveau:
+            a_ecrire.append(
+                Resultat(
+                    evaluation_id=evaluation.pk,
+                    apprenant_id=ch.apprenant_id,
+                    critere_id=ch.critere_id,
+                    niveau=nouveau,
+                    modifie_par_id=par.pk,
+                )
+            )
+        else:
+            a_effacer.append(cle)
+        avant, apres = _audit_dicts(
+            participants[ch.apprenant_id], criteres[ch.critere_id], ancien, nouveau
+        )
+        journal.append(
+            AuditLog(
+                etablissement_id=evaluation.etablissement_id,
+                acteur_id=par.pk,
+                action=ACTION,
+                objet_type=evaluation._meta.label,
+                objet_id=str(evaluation.pk),
+                objet_repr=str(evaluation)[:255],
+                avant=avant,
+                apres=apres,
+            )
+        )
+    if a_ecrire:
+        Resultat.objects.bulk_create(
+            a_ecrire,
+            update_conflicts=True,
+            unique_fields=["evaluation", "apprenant", "critere"],
+            update_fields=["niveau", "modifie_par", "modifie_le"],
+        )
+    if a_effacer:
+        apprenants = {a for a, _ in a_effacer}
+        qs = Resultat.objects.filter(evaluation=evaluation, apprenant_id__in=apprenants)
+        cibles = set(a_effacer)
+        ids = [
+            pk
+            for pk, a, c in qs.values_list("pk", "apprenant_id", "critere_id")
+            if (a, c) in cibles
+        ]
+        Resultat.objects.filter(pk__in=ids).delete()
+    # Same fields as cpro.audit.journaliser, in one insert.
+    AuditLog.objects.bulk_create(journal)
+    return len(journal)
+
+
+def remplir(evaluation, niveau, *, par, apprenant=None, critere=None, mode: str = VIDES) -> int:
+    """Fill a whole row (one learner, every criterion) or a whole column (one criterion, every
+    learner) with `niveau`; mode "vides" (default) only fills empty cells, "tous" overwrites.
+
+    Exactly one of `apprenant` / `critere`. Validates as `saisir_resultat`; writes and audits
+    every changed cell in one transaction. Returns the number of cells changed.
+    """
+    niveau = normaliser_niveau(niveau)
+    if (apprenant is None) == (critere is None):
+        raise ValidationError("Choisissez soit un apprenant (ligne), soit un critère (colonne).")
+    if mode not in (VIDES, TOUS):
+        raise ValidationError("Mode de remplissage inconnu.")
+    with transaction.atomic():
+        if apprenant is not None:
+            if not Participant.objects.filter(evaluation=evaluation, apprenant=apprenant).exists():
+                raise ValidationError(MESSAGE_PARTICIPANT, code="participant")
+            cellules = [(apprenant.pk, c) for c in evaluation.criteres.values_list("pk", flat=True)]
+        else:
+            if not evaluation.criteres.filter(pk=critere.pk).exists():
+                raise ValidationError(MESSAGE_CRITERE, code="critere")
+            cellules = [
+                (a, critere.pk)
+                for a in Participant.objects.filter(evaluation=evaluation).values_list(
+                    "apprenant_id", flat=True
+                )
+            ]
+        if mode == VIDES:
+            remplies = set(
+                Resultat.objects.filter(evaluation=evaluation)
+                .filter(**({"apprenant": apprenant} if apprenant else {"critere": critere}))
+                .values_list("apprenant_id", "critere_id")
+            )
+            cellules = [c for c in cellules if c not in remplies]
+        return _appliquer(evaluation, [Changement(a, c, niveau) for a, c in cellules], par=par)
+
+
+def enregistrer_grille(
+    evaluation, changements: list[Changement], *, par, commentaires: dict | None = None
+) -> int:
+    """Save the no-JS grid form: only the cells the user CHANGED (the form carries each cell's
+    original value, the view keeps cells whose submitted value differs), so two teachers
+    entering at the same time never overwrite each other's cells.
+
+    `commentaires`: {apprenant_id: text} of changed comments. Atomic; everything (levels,
+    learners, criteria, comment lengths, lock, writer) is validated before any write.
+    Returns the number of cells and comments changed.
+    """
+    changements = [
+        Changement(ch.apprenant_id, ch.critere_id, normaliser_niveau(ch.niveau))
+        for ch in changements
+    ]
+    commentaires = {k: (v or "").strip() for k, v in (commentaires or {}).items()}
+    for texte in commentaires.values():
+        _valider_commentaire(texte)
+    with transaction.atomic():
+        n = _appliquer(evaluation, changements, par=par)
+        for apprenant_id, texte in commentaires.items():
+            n += _commenter(evaluation, apprenant_id, texte, par=par)
+        return n
+
+
+def _valider_commentaire(texte: str) -> None:
+    if len(texte) > COMMENTAIRE_MAX:
+        raise ValidationError(
+            f"Le commentaire dépasse {COMMENTAIRE_MAX} caractères ({len(texte)}).",
+            code="commentaire",
+        )
+
+
+def _commenter(evaluation, apprenant_id, texte, *, par) -> int:
+    participant = (
+        Participant.objects.select_for_update()
+        .filter(evaluation=evaluation, apprenant_id=apprenant_id)
+        .first()
+    )
+    if participant is None:
+        raise ValidationError(MESSAGE_PARTICIPANT, code="participant")
+    if participant.commentaire == texte:
+        return 0
+    avant = participant.commentaire
+    participant.commentaire = texte
+    participant.save(update_fields=["commentaire"])
+    journaliser(
+        "participant.commenter",
+        par=par,
+        etablissement=_etablissement(evaluation),
+        objet=evaluation,
+        avant={"apprenant": apprenant_id, "commentaire": avant},
+        apres={"apprenant": apprenant_id, "commentaire": texte},
+    )
+    return 1
+
+
+def commenter(evaluation, apprenant, texte, *, par) -> str:
+    """Set the teacher's comment for one learner (≤ 1000 characters, blank clears it).
+
+    Validates length, participation, lock and writer before writing. Writes the Participant
+    row; audit "participant.commenter" when it changed. Returns the saved text.
+    """
+    texte = (texte or "").strip()
+    _valider_commentaire(texte)
+    with transaction.atomic():
+        _exiger_redacteur(_etat(evaluation, par), par)
+        _commenter(evaluation, apprenant.pk, texte, par=par)
+    return texte

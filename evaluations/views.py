@@ -1,0 +1,557 @@
+"""Évaluation pages (the grid has views_grille.py). Views are thin: accessor (queries) → form →
+service → redirect or partial. The chosen diplôme scopes the module: an évaluation of another
+establishment or diplôme answers 404; a colleague who is neither its author, nor one of its
+evaluating teachers, nor the DDFPT answers 403 on every write (the chef reads only)."""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cpro import perms
+from cpro.models import AnneeScolaire
+from cpro.perms import permission_requise
+from cpro.urls_tools import etab_reverse
+from evaluations import queries, services
+from evaluations.forms import (
+    ApprenantsForm,
+    ContexteForm,
+    FichierForm,
+    InformationsForm,
+    LienForm,
+)
+from evaluations.models import Nature, RessourceEvaluation
+from scenarios.models import Scenario
+from scenarios.queries import scenario_pour
+
+# (tab, URL name, label)
+ONGLETS = (
+    ("informations", "evaluations:modifier", "Informations"),
+    ("apprenants", "evaluations:apprenants", "Choix des apprenants"),
+    ("contexte", "evaluations:contexte", "Contexte et secteur(s) d'activité"),
+    ("liaison", "evaluations:liaison", "Liaison avec le référentiel"),
+    ("ressources", "evaluations:ressources", "Ressources"),
+)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _essayer(form, action):
+    """Run a service; its ValidationError becomes form errors. Returns the result or None."""
+    try:
+        return action()
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            for champ, erreurs in exc.error_dict.items():
+                form.add_error(champ if champ in form.fields else None, erreurs)
+        else:
+            form.add_error(None, exc)
+        return None
+
+
+def _message_erreur(request, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+def _url_grille(request, pk):
+    """The grid is another part of the module: link to it only when its URL exists."""
+    try:
+        return etab_reverse(request, "evaluations:grille", pk=pk)
+    except NoReverseMatch:
+        return None
+
+
+def _contexte_formulaire(request, evaluation, onglet: str, **extra) -> dict:
+    """What every tab of the évaluation form shows: left menu, niveau, lock banner."""
+    menu = []
+    for code, url_name, libelle in ONGLETS:
+        url = etab_reverse(request, url_name, pk=evaluation.pk) if evaluation else None
+        menu.append({"code": code, "libelle": libelle, "url": url, "actif": code == onglet})
+    return {
+        "evaluation": evaluation,
+        "onglet": onglet,
+        "menu": menu,
+        "url_grille": _url_grille(request, evaluation.pk) if evaluation else None,
+        "peut_supprimer": bool(evaluation)
+        and services.peut_supprimer(evaluation, request.membership),
+        **extra,
+    }
+
+
+def _scenario(request, pk) -> Scenario:
+    """A scénario the user sees, of the chosen diplôme (another one → 404)."""
+    return scenario_pour(
+        request,
+        pk,
+        queryset=Scenario.objects.filter(diplome=request.diplome).prefetch_related(
+            "taches", "criteres", "ressources"
+        ),
+    )
+
+
+# --- list ------------------------------------------------------------------------------------
+
+
+@require_GET
+@permission_requise(perms.VOIR_EVALUATIONS)
+def liste(request):
+    """The évaluations of a school year (the current one by default, ?annee=2025 for an earlier
+    one), grouped by niveau."""
+    courante = AnneeScolaire.courante()
+    annees = queries.annees_proposees(courante)
+    choix = request.GET.get("annee")
+    annee = next((a for a in annees if str(a.debut) == choix), courante)
+    sections = queries.page_liste(request.etablissement, request.diplome, annee)
+    grille_existe = _url_grille(request, 0) is not None
+    membership = request.membership
+    for section in sections:
+        for ev in section.evaluations:
+            ev.url_grille = _url_grille(request, ev.pk) if grille_existe else None
+            ev.modifiable = services.peut_modifier(ev, membership)
+    return render(
+        request,
+        "evaluations/liste.html",
+        {"sections": sections, "annees": annees, "annee": annee, "courante": courante},
+    )
+
+
+# --- creation and the Informations tab -------------------------------------------------------
+
+
+def _informations_form(request, evaluation=None, initial=None):
+    return InformationsForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        enseignants=queries.enseignants_possibles(request.etablissement, request.diplome),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_requise(perms.SAISIR_EVALUATIONS)
+def creer(request, scenario):
+    """« Créer une grille de positionnement » from a scénario: the Informations tab, prefilled;
+    then the « Choix des apprenants » tab."""
+    scenario = _scenario(request, scenario)
+    form = _informations_form(
+        request,
+        initial={
+            "titre": scenario.titre,
+            "date": timezone.localdate(),
+            "nature": Nature.INTERMEDIAIRE.value,
+            "enseignants": [request.user.pk],
+            "afficher_tableau_de_bord": True,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        evaluation = _essayer(
+            form,
+            lambda: services.creer_evaluation(
+                scenario,
+                par=request.user,
+                titre=d["titre"],
+                date=d["date"],
+                nature=d["nature"],
+                enseignants=list(d["enseignants"]),
+                afficher_tableau_de_bord=d["afficher_tableau_de_bord"],
+            ),
+        )
+        if evaluation:
+            messages.success(
+                request, "L'évaluation est créée : choisissez maintenant les apprenants évalués."
+            )
+            return redirect(etab_reverse(request, "evaluations:apprenants", pk=evaluation.pk))
+    return render(
+        request,
+        "evaluations/informations.html",
+        _contexte_formulaire(
+            request,
+            None,
+            "informations",
+            form=form,
+            scenario=scenario,
+            libelle_niveau=queries.libelle_niveau(scenario.niveau),
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_requise(perms.SAISIR_EVALUATIONS)
+def modifier(request, pk):
+    evaluation = queries.evaluation_modifiable(request, pk)
+    form = _informations_form(
+        request,
+        initial={
+            "titre": evaluation.titre,
+            "date": evaluation.date,
+            "nature": evaluation.nature,
+            "enseignants": [u.pk for u in evaluation.enseignants.all()],
+            "afficher_tableau_de_bord": evaluation.afficher_tableau_de_bord,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        if _essayer(
+            form,
+            lambda: services.modifier_informations(
+                evaluation,
+                par=request.user,
+                titre=d["titre"],
+                date=d["date"],
+                nature=d["nature"],
+                enseignants=list(d["enseignants"]),
+                afficher_tableau_de_bord=d["afficher_tableau_de_bord"],
+            ),
+        ):
+            messages.success(request, "Les informations de l'évaluation sont enregistrées.")
+            return redirect(etab_reverse(request, "evaluations:modifier", pk=evaluation.pk))
+    return render(
+        request,
+        "evaluations/informations.html",
+        _contexte_formulaire(
+            request,
+            evaluation,
+            "informations",
+            form=form,
+            scenario=evaluation.scenario,
+            libelle_niveau=queries.libelle_niveau(evaluation.niveau),
+        ),
+    )
+
+
+# --- learners --------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@permission_requise(perms.SAISIR_EVALUATIONS)
+def apprenants(request, pk):
+    """GET: the current-year divisions of the diplôme and niveau, learners to tick. POST: save
+    the selection (`tout`/`aucun` = a whole division ticked/unticked); removing learners who
+    have résultats shows a confirmation page first."""
+    evaluation = queries.evaluation_modifiable(request, pk)
+    if request.method == "POST":
+        form = ApprenantsForm(request.POST)
+        if form.is_valid():
+            d = form.cleaned_data
+            choisis = set(d["apprenants"])
+            groupes = None
+            if d["tout"] or d["aucun"]:
+                groupes = queries.choix_apprenants(evaluation)
+                division_id = d["tout"] or d["aucun"]
+                ids = {
+                    a.pk
+                    for g in groupes
+                    if g.division and g.division.pk == division_id
+                    for a in g.apprenants
+                }
+                choisis = choisis | ids if d["tout"] else choisis - ids
+            try:
+                changement = services.choisir_apprenants(
+                    evaluation, choisis, par=request.user, confirme=d["confirme"]
+                )
+            except services.ConfirmationRequise as demande:
+                return render(
+                    request,
+                    "evaluations/confirmer.html",
+                    _contexte_formulaire(
+                        request,
+                        evaluation,
+                        "apprenants",
+                        demande=demande,
+                        action=etab_reverse(request, "evaluations:apprenants", pk=evaluation.pk),
+                        champs=[("apprenants", pk) for pk in sorted(choisis)],
+                        annuler=etab_reverse(request, "evaluations:apprenants", pk=evaluation.pk),
+                        libelle_niveau=queries.libelle_niveau(evaluation.niveau),
+                    ),
+                )
+            except ValidationError as exc:
+                _message_erreur(request, exc)
+            else:
+                messages.success(request, _bilan_apprenants(changement))
+        else:
+            for erreurs in form.errors.values():
+                for e in erreurs:
+                    messages.error(request, e)
+        return redirect(etab_reverse(request, "evaluations:apprenants", pk=evaluation.pk))
+    return render(
+        request,
+        "evaluations/apprenants.html",
+        _contexte_formulaire(
+            request,
+            evaluation,
+            "apprenants",
+            groupes=queries.choix_apprenants(evaluation),
+            annee=AnneeScolaire.courante(),
+            libelle_niveau=queries.libelle_niveau(evaluation.niveau),
+        ),
+    )
+
+
+def _bilan_apprenants(changement) -> str:
+    if not changement.ajoutes and not changement.retires:
+        return "La sélection des apprenants est inchangée."
+    parts = []
+    if changement.ajoutes:
+        n = len(changement.ajoutes)
+        parts.append(f"{n} apprenant{'s' if n > 1 else ''} ajouté{'s' if n > 1 else ''}")
+    if changement.retires:
+        n = len(changement.retires)
+        parts.append(f"{n} apprenant{'s' if n > 1 else ''} retiré{'s' if n > 1 else ''}")
+    if changement.resultats_supprimes:
+        n = changement.resultats_supprimes
+        parts.append(f"{n} résultat{'s' if n > 1 else ''} supprimé{'s' if n > 1 else ''}")
+    return "Sélection enregistrée : " + ", ".join(parts) + "."
+
+
+# --- contexte --------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@permission_requise(perms.SAISIR_EVALUATIONS)
+def contexte(request, pk):
+    evaluation = queries.evaluation_modifiable(request, pk)
+    form = ContexteForm(
+        request.POST or None,
+        initial={"contexte": evaluation.contexte, "secteurs": evaluation.secteurs},
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        if _essayer(
+            form,
+            lambda: services.modifier_contexte(
+                evaluation, par=request.user, contexte=d["contexte"], secteurs=d["secteurs"]
+            ),
+        ):
+            messages.success(request, "Le contexte et les secteurs d'activité sont enregistrés.")
+            return redirect(etab_reverse(request, "evaluations:contexte", pk=evaluation.pk))
+    return render(
+        request,
+        "evaluations/contexte.html",
+        _contexte_formulaire(
+            request,
+            evaluation,
+            "contexte",
+            form=form,
+            libelle_niveau=queries.libelle_niveau(evaluation.niveau),
+        ),
+    )
+
+
+# --- liaison ---------------------------------------------------------------------------------
+
+
+def _entier(valeur):
+    try:
+        return int(valeur)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError("Élément du référentiel inconnu.") from exc
+
+
+@require_http_methods(["GET", "POST"])
+@permission_requise(perms.SAISIR_EVALUATIONS)
+def liaison(request, pk):
+    """GET: the tab (full page, or the partial for HTMX). POST: toggle one task (`tache`) or one
+    criterion (`critere`; `confirme` once the removal of its résultats is confirmed), then
+    redirect back to the same tabs and anchor, or answer the re-rendered partial to HTMX."""
+    evaluation = queries.evaluation_modifiable(request, pk)
+    source = request.POST if request.method == "POST" else request.GET
+    activite, groupe = source.get("activite", ""), source.get("groupe", "")
+    erreur = ""
+    demande = None
+    critere_id = None
+    url = etab_reverse(request, "evaluations:liaison", pk=evaluation.pk)
+    params = urlencode({k: v for k, v in (("activite", activite), ("groupe", groupe)) if v})
+    if request.method == "POST":
+        ancre = "liaison"
+        try:
+            if "tache" in request.POST:
+                tache_id = _entier(request.POST["tache"])
+                services.basculer_tache(evaluation, tache_id, par=request.user)
+                ancre = f"tache-{tache_id}"
+            elif "critere" in request.POST:
+                critere_id = _entier(request.POST["critere"])
+                ancre = f"critere-{critere_id}"
+                services.basculer_critere(
+                    evaluation,
+                    critere_id,
+                    par=request.user,
+                    confirme=request.POST.get("confirme") == "1",
+                )
+            else:
+                raise ValidationError("Choisissez une tâche ou un critère.")
+        except services.ConfirmationRequise as exc:
+            demande = exc
+        except ValidationError as exc:
+            erreur = " ".join(exc.messages)
+        if demande is not None and not request.htmx:
+            return render(
+                request,
+                "evaluations/confirmer.html",
+                _contexte_formulaire(
+                    request,
+                    evaluation,
+                    "liaison",
+                    demande=demande,
+                    action=url,
+                    champs=[
+                        ("critere", critere_id),
+                        ("activite", activite),
+                        ("groupe", groupe),
+                    ],
+                    annuler=f"{url}{'?' + params if params else ''}#{ancre}",
+                    libelle_niveau=queries.libelle_niveau(evaluation.niveau),
+                ),
+            )
+        if not request.htmx:
+            if erreur:
+                messages.error(request, erreur)
+            return redirect(f"{url}{'?' + params if params else ''}#{ancre}")
+    donnees = queries.liaison(evaluation, activite_code=activite, groupe_code=groupe)
+    partiel = request.htmx and not request.htmx.history_restore_request
+    template = "evaluations/_liaison.html" if partiel else "evaluations/liaison.html"
+    ctx = {
+        "liaison": donnees,
+        "erreur": erreur,
+        "demande": demande,
+        "critere_a_confirmer": critere_id if demande else None,
+    }
+    if partiel:
+        ctx["evaluation"] = evaluation
+    else:
+        ctx = _contexte_formulaire(
+            request,
+            evaluation,
+            "liaison",
+            libelle_niveau=queries.libelle_niveau(evaluation.niveau),
+            **ctx,
+        )
+    response = render(request, template, ctx)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+# --- resources -------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@permission_requise(perms.SAISIR_EVALUATIONS)
+def ressources(request, pk):
+    """GET: the resources tab. POST `action=fichier` (upload) or `action=lien`."""
+    evaluation = queries.evaluation_modifiable(request, pk)
+    action = request.POST.get("action") if request.method == "POST" else None
+    fichier_form = FichierForm(
+        request.POST if action == "fichier" else None,
+        request.FILES if action == "fichier" else None,
+        prefix="f",
+    )
+    lien_form = LienForm(request.POST if action == "lien" else None, prefix="l")
+    if action == "fichier" and fichier_form.is_valid():
+        d = fichier_form.cleaned_data
+        if _essayer(
+            fichier_form,
+            lambda: services.ajouter_fichier(
+                evaluation, titre=d["titre"], fichier=d["fichier"], par=request.user
+            ),
+        ):
+            messages.success(request, "Le fichier est ajouté aux ressources.")
+            return redirect(etab_reverse(request, "evaluations:ressources", pk=evaluation.pk))
+    elif action == "lien" and lien_form.is_valid():
+        d = lien_form.cleaned_data
+        if _essayer(
+            lien_form,
+            lambda: services.ajouter_lien(
+                evaluation, titre=d["titre"], url=d["url"], par=request.user
+            ),
+        ):
+            messages.success(request, "Le lien est ajouté aux ressources.")
+            return redirect(etab_reverse(request, "evaluations:ressources", pk=evaluation.pk))
+    return render(
+        request,
+        "evaluations/ressources.html",
+        _contexte_formulaire(
+            request,
+            evaluation,
+            "ressources",
+            fichier_form=fichier_form,
+            lien_form=lien_form,
+            ressources=list(evaluation.ressources.all()),
+            libelle_niveau=queries.libelle_niveau(evaluation.niveau),
+            ressources_max=services.RESSOURCES_MAX,
+            types_acceptes=services.EXTENSIONS_LIBELLE,
+        ),
+    )
+
+
+@require_POST
+@permission_requise(perms.SAISIR_EVALUATIONS)
+def ressource_supprimer(request, pk, rpk):
+    evaluation = queries.evaluation_modifiable(request, pk)
+    ressource = queries.ressource_pour(request, evaluation, rpk)
+    ressource.evaluation = evaluation
+    try:
+        services.supprimer_ressource(ressource, par=request.user)
+    except ValidationError as exc:
+        _message_erreur(request, exc)
+    else:
+        messages.success(request, f"La ressource « {ressource.titre} » a été supprimée.")
+    return redirect(etab_reverse(request, "evaluations:ressources", pk=evaluation.pk))
+
+
+@require_GET
+@permission_requise(perms.VOIR_EVALUATIONS)
+def ressource(request, pk, rpk):
+    """Download a file resource: the évaluation is checked again, never a public URL."""
+    evaluation = queries.evaluation_pour(request, pk)
+    ressource = queries.ressource_pour(request, evaluation, rpk)
+    if ressource.type != RessourceEvaluation.Type.FICHIER or not ressource.fichier:
+        raise Http404("Ce n'est pas un fichier")
+    try:
+        fichier = ressource.fichier.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("Fichier introuvable") from exc
+    response = FileResponse(
+        fichier,
+        as_attachment=True,
+        filename=ressource.nom_fichier or ressource.fichier.name.rsplit("/", 1)[-1],
+        content_type=ressource.content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- deletion --------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@permission_requise(perms.SAISIR_EVALUATIONS)
+def supprimer(request, pk):
+    """GET: the confirmation page. POST: delete (author or DDFPT; refused when locked)."""
+    evaluation = queries.evaluation_supprimable(request, pk)
+    url_liste = etab_reverse(request, "evaluations:liste")
+    if request.method == "POST":
+        titre = evaluation.titre
+        try:
+            services.supprimer_evaluation(evaluation, par=request.user)
+        except ValidationError as exc:
+            _message_erreur(request, exc)
+            return redirect(url_liste)
+        messages.success(request, f"L'évaluation « {titre} » a été supprimée.")
+        return redirect(f"{url_liste}?annee={evaluation.annee.debut}#niveau-{evaluation.niveau}")
+    return render(
+        request,
+        "evaluations/supprimer.html",
+        {
+            "evaluation": evaluation,
+            "nb_apprenants": evaluation.participants.count(),
+            "nb_resultats": evaluation.resultats.count(),
+            "nb_ressources": evaluation.ressources.count(),
+        },
+    )

@@ -1,0 +1,533 @@
+"""Scénarios pédagogiques pages. Views are thin: accessor (queries) → form → service →
+redirect or partial. The chosen diplôme scopes the module; a scénario of another establishment,
+another diplôme or someone else's private one answers 404; an author-only action by a colleague
+answers 403 (the services raise PermissionDenied)."""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cpro import perms
+from cpro.perms import permission_requise
+from cpro.urls_tools import etab_reverse
+from referentiels.models import Niveau
+from scenarios import queries, services
+from scenarios.forms import (
+    ClasserForm,
+    ConfidentialiteForm,
+    ContexteForm,
+    DeplacerForm,
+    DossierForm,
+    FichierForm,
+    LienForm,
+    NouveauDossierForm,
+    OrdonnerForm,
+    TitreForm,
+)
+from scenarios.models import Ressource
+
+# (tab, URL name, label): "modifier" opens the Titre tab.
+ONGLETS = (
+    ("titre", "scenarios:modifier", "Titre"),
+    ("contexte", "scenarios:contexte", "Contexte"),
+    ("liaison", "scenarios:liaison", "Liaison avec le référentiel"),
+    ("ressources", "scenarios:ressources", "Ressources"),
+)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _essayer(form, action):
+    """Run a service; its ValidationError becomes form errors. Returns the result or None."""
+    try:
+        return action()
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            for champ, erreurs in exc.error_dict.items():
+                form.add_error(champ if champ in form.fields else None, erreurs)
+        else:
+            form.add_error(None, exc)
+        return None
+
+
+def _message_erreur(request, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+def _url_liste(request, ancre: str = "") -> str:
+    url = etab_reverse(request, "scenarios:liste")
+    return f"{url}#{ancre}" if ancre else url
+
+
+def _retour_liste(request, scenario=None):
+    return redirect(_url_liste(request, f"scenario-{scenario.pk}" if scenario else ""))
+
+
+def _scenario_de_l_auteur(request, pk):
+    scenario = queries.scenario_du_module(request, pk)
+    services.exiger_auteur(scenario, request.user)
+    return scenario
+
+
+def _niveau_du_diplome(request, niveau: str) -> str:
+    niveau = (niveau or "").upper()
+    if request.diplome is None or niveau not in (request.diplome.niveaux or []):
+        raise Http404("Niveau inconnu pour ce diplôme")
+    if niveau not in Niveau.values:
+        raise Http404("Niveau inconnu")
+    return niveau
+
+
+def _contexte_formulaire(request, scenario, onglet: str, **extra) -> dict:
+    """What every tab of the scénario form shows: left menu, niveau, resources count."""
+    nb_ressources = scenario.ressources.count() if scenario else 0
+    menu = []
+    for code, url_name, libelle in ONGLETS:
+        url = etab_reverse(request, url_name, pk=scenario.pk) if scenario else None
+        menu.append({"code": code, "libelle": libelle, "url": url, "actif": code == onglet})
+    return {
+        "scenario": scenario,
+        "onglet": onglet,
+        "menu": menu,
+        "nb_ressources": nb_ressources,
+        **extra,
+    }
+
+
+# --- list and organisation -------------------------------------------------------------------
+
+
+@require_GET
+@permission_requise(perms.VOIR_SCENARIOS)
+def liste(request):
+    sections = queries.page_liste(request.etablissement, request.user, request.diplome)
+    return render(
+        request,
+        "scenarios/liste.html",
+        {
+            "sections": sections,
+            "peut_creer": perms.CREER_SCENARIOS in request.cpro_perms,
+            "dossier_form": DossierForm(),
+        },
+    )
+
+
+@require_POST
+@permission_requise(perms.CREER_SCENARIOS)
+def deplacer(request, pk):
+    scenario = queries.scenario_du_module(request, pk)
+    form = DeplacerForm(request.POST)
+    if form.is_valid():
+        services.deplacer_scenario(scenario, sens=form.cleaned_data["sens"], par=request.user)
+    else:
+        messages.error(request, "Déplacement impossible : sens inconnu.")
+    return _retour_liste(request, scenario)
+
+
+@require_POST
+@permission_requise(perms.CREER_SCENARIOS)
+def ordonner(request):
+    """Drag and drop (scenarios.js): the new order of a whole container. 204 when saved, 400
+    with a French message otherwise."""
+    form = OrdonnerForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse("Ordre illisible.", status=400, content_type="text/plain")
+    niveau = form.cleaned_data["niveau"]
+    dossier = None
+    if form.cleaned_data["dossier"]:
+        dossier = queries.dossier_pour(request, form.cleaned_data["dossier"])
+    try:
+        services.ordonner_scenarios(
+            etablissement=request.etablissement,
+            diplome=request.diplome,
+            niveau=niveau,
+            dossier=dossier,
+            ids=form.cleaned_data["ids"],
+            par=request.user,
+        )
+    except ValidationError as exc:
+        return HttpResponse(
+            " ".join(exc.messages), status=400, content_type="text/plain; charset=utf-8"
+        )
+    return HttpResponse(status=204)
+
+
+@require_POST
+@permission_requise(perms.CREER_SCENARIOS)
+def classer(request, pk):
+    scenario = queries.scenario_du_module(request, pk)
+    form = ClasserForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choisissez un dossier.")
+        return _retour_liste(request, scenario)
+    dossier_id = form.cleaned_data["dossier"]
+    dossier = queries.dossier_pour(request, dossier_id) if dossier_id else None
+    try:
+        services.classer_scenario(scenario, dossier, par=request.user)
+    except ValidationError as exc:
+        _message_erreur(request, exc)
+    else:
+        if dossier:
+            messages.success(request, f"« {scenario.titre} » est rangé dans « {dossier.nom} ».")
+        else:
+            messages.success(request, f"« {scenario.titre} » est sorti de son dossier.")
+    return _retour_liste(request, scenario)
+
+
+@require_POST
+@permission_requise(perms.CREER_SCENARIOS)
+def dossier_creer(request):
+    form = NouveauDossierForm(request.POST)
+    if not form.is_valid():
+        for erreurs in form.errors.values():
+            for e in erreurs:
+                messages.error(request, e)
+        return redirect(_url_liste(request))
+    niveau = _niveau_du_diplome(request, form.cleaned_data["niveau"])
+    try:
+        dossier = services.creer_dossier(
+            etablissement=request.etablissement,
+            diplome=request.diplome,
+            niveau=niveau,
+            nom=form.cleaned_data["nom"],
+            par=request.user,
+        )
+    except ValidationError as exc:
+        _message_erreur(request, exc)
+        return redirect(_url_liste(request, f"niveau-{niveau}"))
+    messages.success(request, f"Le dossier « {dossier.nom} » a été créé.")
+    return redirect(_url_liste(request, f"dossier-{dossier.pk}"))
+
+
+@require_POST
+@permission_requise(perms.CREER_SCENARIOS)
+def dossier_renommer(request, pk):
+    dossier = queries.dossier_pour(request, pk)
+    form = DossierForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Le nom du dossier est obligatoire.")
+    else:
+        try:
+            services.renommer_dossier(dossier, form.cleaned_data["nom"], par=request.user)
+        except ValidationError as exc:
+            _message_erreur(request, exc)
+        else:
+            messages.success(request, f"Le dossier s'appelle désormais « {dossier.nom} ».")
+    return redirect(_url_liste(request, f"dossier-{dossier.pk}"))
+
+
+@require_POST
+@permission_requise(perms.CREER_SCENARIOS)
+def dossier_supprimer(request, pk):
+    dossier = queries.dossier_pour(request, pk)
+    try:
+        services.supprimer_dossier(dossier, par=request.user)
+    except ValidationError as exc:
+        _message_erreur(request, exc)
+        return redirect(_url_liste(request, f"dossier-{dossier.pk}"))
+    messages.success(request, f"Le dossier « {dossier.nom} » a été supprimé.")
+    return redirect(_url_liste(request, f"niveau-{dossier.niveau}"))
+
+
+# --- one scénario ----------------------------------------------------------------------------
+
+
+@require_GET
+@permission_requise(perms.VOIR_SCENARIOS)
+def voir(request, pk):
+    scenario = queries.scenario_complet(request, pk)
+    return render(
+        request,
+        "scenarios/voir.html",
+        {
+            "scenario": scenario,
+            "libelle_niveau": queries.libelle_niveau(scenario.niveau),
+            "competences": queries.criteres_par_competence(scenario.criteres.all()),
+            "est_auteur": services.est_auteur(scenario, request.user),
+            "peut_creer": perms.CREER_SCENARIOS in request.cpro_perms,
+        },
+    )
+
+
+@require_POST
+@permission_requise(perms.CREER_SCENARIOS)
+def dupliquer(request, pk):
+    scenario = queries.scenario_du_module(request, pk)
+    copie = services.dupliquer_scenario(scenario, par=request.user)
+    messages.success(
+        request, f"Le scénario a été dupliqué : « {copie.titre} ». Vous en êtes l'auteur."
+    )
+    return redirect(etab_reverse(request, "scenarios:modifier", pk=copie.pk))
+
+
+@require_POST
+@permission_requise(perms.CREER_SCENARIOS)
+def confidentialite(request, pk):
+    scenario = queries.scenario_du_module(request, pk)
+    form = ConfidentialiteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choix de confidentialité invalide.")
+        return _retour_liste(request, scenario)
+    services.changer_confidentialite(
+        scenario, prive=bool(form.cleaned_data["prive"]), par=request.user
+    )
+    if scenario.prive:
+        messages.success(
+            request, f"« {scenario.titre} » est désormais privé : vous seul y avez accès."
+        )
+    else:
+        messages.success(
+            request, f"« {scenario.titre} » est de nouveau partagé avec l'équipe pédagogique."
+        )
+    return _retour_liste(request, scenario)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_requise(perms.CREER_SCENARIOS)
+def supprimer(request, pk):
+    scenario = _scenario_de_l_auteur(request, pk)
+    if request.method == "POST":
+        titre = scenario.titre
+        services.supprimer_scenario(scenario, par=request.user)
+        messages.success(request, f"Le scénario « {titre} » a été supprimé.")
+        return redirect(_url_liste(request, f"niveau-{scenario.niveau}"))
+    return render(
+        request,
+        "scenarios/supprimer.html",
+        {"scenario": scenario, "nb_ressources": scenario.ressources.count()},
+    )
+
+
+# --- the form: four tabs ---------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@permission_requise(perms.CREER_SCENARIOS)
+def creer(request, niveau):
+    niveau = _niveau_du_diplome(request, niveau)
+    form = TitreForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        scenario = _essayer(
+            form,
+            lambda: services.creer_scenario(
+                etablissement=request.etablissement,
+                diplome=request.diplome,
+                niveau=niveau,
+                titre=form.cleaned_data["titre"],
+                par=request.user,
+            ),
+        )
+        if scenario:
+            messages.success(request, "Le scénario est créé : décrivez maintenant son contexte.")
+            return redirect(etab_reverse(request, "scenarios:contexte", pk=scenario.pk))
+    return render(
+        request,
+        "scenarios/titre.html",
+        _contexte_formulaire(
+            request, None, "titre", form=form, libelle_niveau=queries.libelle_niveau(niveau)
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_requise(perms.CREER_SCENARIOS)
+def titre(request, pk):
+    scenario = _scenario_de_l_auteur(request, pk)
+    form = TitreForm(request.POST or None, initial={"titre": scenario.titre})
+    if request.method == "POST" and form.is_valid():
+        if _essayer(
+            form,
+            lambda: services.modifier_titre(scenario, form.cleaned_data["titre"], par=request.user),
+        ):
+            messages.success(request, "Le titre est enregistré.")
+            return redirect(etab_reverse(request, "scenarios:modifier", pk=scenario.pk))
+    return render(
+        request,
+        "scenarios/titre.html",
+        _contexte_formulaire(
+            request,
+            scenario,
+            "titre",
+            form=form,
+            libelle_niveau=queries.libelle_niveau(scenario.niveau),
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_requise(perms.CREER_SCENARIOS)
+def contexte(request, pk):
+    scenario = _scenario_de_l_auteur(request, pk)
+    form = ContexteForm(request.POST or None, initial={"contexte": scenario.contexte})
+    if request.method == "POST" and form.is_valid():
+        if _essayer(
+            form,
+            lambda: services.modifier_contexte(
+                scenario, form.cleaned_data["contexte"], par=request.user
+            ),
+        ):
+            messages.success(request, "Le contexte est enregistré.")
+            return redirect(etab_reverse(request, "scenarios:contexte", pk=scenario.pk))
+    return render(
+        request,
+        "scenarios/contexte.html",
+        _contexte_formulaire(
+            request,
+            scenario,
+            "contexte",
+            form=form,
+            libelle_niveau=queries.libelle_niveau(scenario.niveau),
+        ),
+    )
+
+
+def _entier(valeur):
+    try:
+        return int(valeur)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError("Élément du référentiel inconnu.") from exc
+
+
+@require_http_methods(["GET", "POST"])
+@permission_requise(perms.CREER_SCENARIOS)
+def liaison(request, pk):
+    """GET: the tab (full page, or the partial for HTMX). POST: toggle one task (`tache`) or
+    one criterion (`critere`), then redirect back to the same tabs and anchor, or answer the
+    re-rendered partial to HTMX."""
+    scenario = _scenario_de_l_auteur(request, pk)
+    source = request.POST if request.method == "POST" else request.GET
+    activite, groupe = source.get("activite", ""), source.get("groupe", "")
+    erreur = ""
+    critere_actif = source.get("critere", "")
+    if request.method == "POST":
+        ancre = "liaison"
+        try:
+            if "tache" in request.POST:
+                tache_id = _entier(request.POST["tache"])
+                services.basculer_tache(scenario, tache_id, par=request.user)
+                ancre = f"tache-{tache_id}"
+            elif "critere" in request.POST:
+                critere_id = _entier(request.POST["critere"])
+                services.basculer_critere(scenario, critere_id, par=request.user)
+                ancre = f"critere-{critere_id}"
+            else:
+                raise ValidationError("Choisissez une tâche ou un critère.")
+        except ValidationError as exc:
+            erreur = " ".join(exc.messages)
+        if not request.htmx:
+            if erreur:
+                messages.error(request, erreur)
+            url = etab_reverse(request, "scenarios:liaison", pk=scenario.pk)
+            retour = {"activite": activite, "groupe": groupe, "critere": critere_actif}
+            params = urlencode({k: v for k, v in retour.items() if v})
+            return redirect(f"{url}{'?' + params if params else ''}#{ancre}")
+    donnees = queries.liaison(
+        scenario,
+        activite_code=activite,
+        groupe_code=groupe,
+        critere_actif=int(critere_actif) if critere_actif.isdigit() else None,
+    )
+    partiel = request.htmx and not request.htmx.history_restore_request
+    template = "scenarios/_liaison.html" if partiel else "scenarios/liaison.html"
+    ctx = {"liaison": donnees, "erreur": erreur}
+    if partiel:
+        ctx["scenario"] = scenario
+    else:
+        ctx = _contexte_formulaire(
+            request,
+            scenario,
+            "liaison",
+            libelle_niveau=queries.libelle_niveau(scenario.niveau),
+            **ctx,
+        )
+    response = render(request, template, ctx)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@permission_requise(perms.CREER_SCENARIOS)
+def ressources(request, pk):
+    """GET: the resources tab. POST `action=fichier` (upload) or `action=lien`."""
+    scenario = _scenario_de_l_auteur(request, pk)
+    action = request.POST.get("action") if request.method == "POST" else None
+    fichier_form = FichierForm(
+        request.POST if action == "fichier" else None,
+        request.FILES if action == "fichier" else None,
+        prefix="f",
+    )
+    lien_form = LienForm(request.POST if action == "lien" else None, prefix="l")
+    if action == "fichier" and fichier_form.is_valid():
+        d = fichier_form.cleaned_data
+        if _essayer(
+            fichier_form,
+            lambda: services.ajouter_fichier(
+                scenario, titre=d["titre"], fichier=d["fichier"], par=request.user
+            ),
+        ):
+            messages.success(request, "Le fichier est ajouté aux ressources.")
+            return redirect(etab_reverse(request, "scenarios:ressources", pk=scenario.pk))
+    elif action == "lien" and lien_form.is_valid():
+        d = lien_form.cleaned_data
+        if _essayer(
+            lien_form,
+            lambda: services.ajouter_lien(
+                scenario, titre=d["titre"], url=d["url"], par=request.user
+            ),
+        ):
+            messages.success(request, "Le lien est ajouté aux ressources.")
+            return redirect(etab_reverse(request, "scenarios:ressources", pk=scenario.pk))
+    return render(
+        request,
+        "scenarios/ressources.html",
+        _contexte_formulaire(
+            request,
+            scenario,
+            "ressources",
+            fichier_form=fichier_form,
+            lien_form=lien_form,
+            ressources=list(scenario.ressources.all()),
+            libelle_niveau=queries.libelle_niveau(scenario.niveau),
+            ressources_max=services.RESSOURCES_MAX,
+            types_acceptes=services.EXTENSIONS_LIBELLE,
+        ),
+    )
+
+
+@require_POST
+@permission_requise(perms.CREER_SCENARIOS)
+def ressource_supprimer(request, pk, rpk):
+    scenario = _scenario_de_l_auteur(request, pk)
+    ressource = queries.ressource_pour(request, scenario, rpk)
+    services.supprimer_ressource(ressource, par=request.user)
+    messages.success(request, f"La ressource « {ressource.titre} » a été supprimée.")
+    return redirect(etab_reverse(request, "scenarios:ressources", pk=scenario.pk))
+
+
+@require_GET
+@permission_requise(perms.VOIR_SCENARIOS)
+def ressource(request, pk, rpk):
+    """Download a file resource: visibility of the scénario checked again, never a public URL."""
+    scenario = queries.scenario_du_module(request, pk)
+    ressource = queries.ressource_pour(request, scenario, rpk)
+    if ressource.type != Ressource.Type.FICHIER or not ressource.fichier:
+        raise Http404("Ce n'est pas un fichier")
+    try:
+        fichier = ressource.fichier.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("Fichier introuvable") from exc
+    response = FileResponse(
+        fichier,
+        as_attachment=True,
+        filename=ressource.nom_fichier or ressource.fichier.name.rsplit("/", 1)[-1],
+        content_type=ressource.content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

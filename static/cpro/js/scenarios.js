@@ -1,0 +1,94 @@
+// Scénarios pédagogiques, progressive enhancement only: every action also works as a plain
+// form (the "Monter" / "Descendre" buttons replace drag and drop without JavaScript).
+(function () {
+  "use strict";
+
+  // <form data-confirm="Question ?">: ask before a deletion.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.matches("form[data-confirm]") && !window.confirm(form.dataset.confirm)) {
+      event.preventDefault();
+    }
+  });
+
+  function jeton() {
+    var input = document.querySelector("#sc-csrf input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+
+  function annoncer(texte) {
+    var statut = document.getElementById("sc-ordre-statut");
+    if (statut) { statut.textContent = texte; }
+  }
+
+  // Drag and drop inside one container (<ol class="sc-liste" data-ordonner-url>): on drop,
+  // the new order of the whole container is posted; the server validates and renumbers it.
+  var glisse = null;
+  var ordreInitial = "";
+
+  function liste(el) { return el && el.closest("ol.sc-liste[data-ordonner-url]"); }
+
+  function ordre(ol) {
+    return Array.prototype.map.call(ol.querySelectorAll(":scope > li.sc-item"), function (li) {
+      return li.dataset.id;
+    }).join(",");
+  }
+
+  function enregistrer(ol) {
+    var body = new URLSearchParams();
+    body.append("niveau", ol.dataset.niveau);
+    body.append("dossier", ol.dataset.dossier || "");
+    ol.querySelectorAll(":scope > li.sc-item").forEach(function (li) {
+      body.append("ids", li.dataset.id);
+    });
+    fetch(ol.dataset.ordonnerUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": jeton(), "Content-Type": "application/x-www-form-urlencoded" },
+      body: body.toString()
+    }).then(function (response) {
+      if (response.ok) {
+        annoncer("Nouvel ordre enregistré pour toute l'équipe.");
+        return;
+      }
+      return response.text().then(function (texte) {
+        annoncer(texte || "L'ordre n'a pas pu être enregistré.");
+        window.setTimeout(function () { window.location.reload(); }, 1500);
+      });
+    }).catch(function () {
+      annoncer("L'ordre n'a pas pu être enregistré : vérifiez votre connexion.");
+    });
+  }
+
+  document.addEventListener("dragstart", function (event) {
+    var li = event.target.closest && event.target.closest("li.sc-item[draggable=true]");
+    if (!li || !liste(li)) { return; }
+    glisse = li;
+    ordreInitial = ordre(liste(li));
+    li.classList.add("sc-glisse");
+    event.dataTransfer.effectAllowed = "move";
+    event.dataTransfer.setData("text/plain", li.dataset.id);
+  });
+
+  document.addEventListener("dragover", function (event) {
+    if (!glisse) { return; }
+    var cible = event.target.closest && event.target.closest("li.sc-item");
+    if (!cible || cible === glisse || liste(cible) !== liste(glisse)) { return; }
+    event.preventDefault();
+    var rect = cible.getBoundingClientRect();
+    var apres = event.clientY > rect.top + rect.height / 2;
+    cible.parentNode.insertBefore(glisse, apres ? cible.nextSibling : cible);
+  });
+
+  document.addEventListener("drop", function (event) {
+    if (glisse) { event.preventDefault(); }
+  });
+
+  document.addEventListener("dragend", function () {
+    if (!glisse) { return; }
+    var ol = liste(glisse);
+    glisse.classList.remove("sc-glisse");
+    glisse = null;
+    if (ol && ordre(ol) !== ordreInitial) { enregistrer(ol); }
+  });
+})();
