@@ -242,7 +242,7 @@ def test_boutons_d_export(rf, personas):
     assert html.count(f'action="{action}"') == 3
     for fmt, libelle in (("odt", "ODT"), ("docx", "DOCX"), ("scpro", ".scpro")):
         assert f'name="format" value="{fmt}"' in html
-        assert f">{libelle}<span class=\"visuellement-cache\">" in html
+        assert f'>{libelle}<span class="visuellement-cache">' in html
 
 
 def test_jeton_non_ascii_refuse_proprement(as_persona, personas):
