@@ -17,6 +17,8 @@ class Entree:
     libelle: str
     url_name: str
     permission: str
+    # "book": shown only when the DDFPT has activated the book apprenant.
+    condition: str = ""
 
 
 @dataclass(frozen=True)
@@ -33,11 +35,28 @@ MENUS: tuple[Menu, ...] = (
             Entree("Importer un scénario (.scpro)", "scenarios:importer", perms.CREER_SCENARIOS),
             Entree("Évaluations", "evaluations:liste", perms.VOIR_EVALUATIONS),
             Entree("Mes évaluations", "evaluations:mes_grilles", perms.VOIR_MES_EVALUATIONS),
+            Entree("Annexes pédagogiques", "pfmp:annexes", perms.VOIR_PFMP),
+            Entree("Périodes de formation en entreprise", "pfmp:periodes", perms.VOIR_PFMP),
         ),
     ),
-    Menu("Suivre les acquis", ()),
+    Menu(
+        "Suivre les acquis",
+        (
+            Entree("Portfolios des périodes en entreprise", "pfmp:suivi", perms.VOIR_PFMP),
+            Entree("Mon portfolio", "pfmp:mes_portfolios", perms.MON_PORTFOLIO),
+            Entree(
+                "Mes apprenants en entreprise", "pfmp:tuteur_apprenants", perms.PORTFOLIOS_TUTEUR
+            ),
+        ),
+    ),
     Menu("Éditer les bilans", ()),
-    Menu("Book apprenant", ()),
+    Menu(
+        "Book apprenant",
+        (
+            Entree("Mon book", "pfmp:mon_book", perms.MON_BOOK, condition="book"),
+            Entree("Books des apprenants", "pfmp:books", perms.VOIR_BOOK, condition="book"),
+        ),
+    ),
     Menu("Espace de stockage", ()),
     Menu(
         "Ressources",
@@ -71,6 +90,8 @@ def menus_pour(request) -> list[dict]:
         items = []
         for entree in menu.entrees:
             if entree.permission not in granted:
+                continue
+            if entree.condition == "book" and not request.etablissement.book_active:
                 continue
             try:
                 url = etab_reverse(request, entree.url_name)

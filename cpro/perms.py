@@ -25,6 +25,13 @@ CREER_SCENARIOS = "scenarios.creer"
 VOIR_EVALUATIONS = "evaluations.voir"
 SAISIR_EVALUATIONS = "evaluations.saisir"
 VOIR_MES_EVALUATIONS = "evaluations.miennes"
+VOIR_PFMP = "pfmp.voir"
+GERER_PFMP = "pfmp.gerer"
+SUIVRE_PORTFOLIOS = "pfmp.suivre"
+MON_PORTFOLIO = "pfmp.mon_portfolio"
+PORTFOLIOS_TUTEUR = "pfmp.tuteur"
+VOIR_BOOK = "book.voir"
+MON_BOOK = "book.mon_book"
 
 _EQUIPE = {
     VOIR_REFERENTIEL,
@@ -32,9 +39,11 @@ _EQUIPE = {
     CHOISIR_DIPLOME,
     VOIR_SCENARIOS,
     VOIR_EVALUATIONS,
+    VOIR_PFMP,
+    VOIR_BOOK,
 }
 # Teachers and the DDFPT build scénarios; the chef reads them.
-_PEDAGOGIE = {CREER_SCENARIOS, SAISIR_EVALUATIONS}
+_PEDAGOGIE = {CREER_SCENARIOS, SAISIR_EVALUATIONS, GERER_PFMP, SUIVRE_PORTFOLIOS}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ENSEIGNANT: frozenset(_EQUIPE | _PEDAGOGIE),
@@ -51,8 +60,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         }
     ),
     Role.CHEF: frozenset(_EQUIPE | {VOIR_JOURNAL}),
-    Role.TUTEUR: frozenset(),
-    Role.APPRENANT: frozenset({VOIR_MES_EVALUATIONS}),
+    Role.TUTEUR: frozenset({PORTFOLIOS_TUTEUR}),
+    Role.APPRENANT: frozenset({VOIR_MES_EVALUATIONS, MON_PORTFOLIO, MON_BOOK}),
 }
 
 

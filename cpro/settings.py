@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "referentiels",
     "scenarios",
     "evaluations",
+    "pfmp",
 ]
 
 MIDDLEWARE = [

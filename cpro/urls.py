@@ -9,6 +9,7 @@ etab_patterns = [
     path("referentiel/", include("referentiels.urls")),
     path("scenarios/", include("scenarios.urls")),
     path("evaluations/", include("evaluations.urls")),
+    path("pfmp/", include("pfmp.urls")),
 ]
 
 urlpatterns = [

@@ -22,6 +22,13 @@ TABLE = {
     P.VOIR_EVALUATIONS: (True, True, True, False, False),
     P.SAISIR_EVALUATIONS: (True, True, False, False, False),
     P.VOIR_MES_EVALUATIONS: (False, False, False, False, True),
+    P.VOIR_PFMP: (True, True, True, False, False),
+    P.GERER_PFMP: (True, True, False, False, False),
+    P.SUIVRE_PORTFOLIOS: (True, True, False, False, False),
+    P.MON_PORTFOLIO: (False, False, False, False, True),
+    P.PORTFOLIOS_TUTEUR: (False, False, False, True, False),
+    P.VOIR_BOOK: (True, True, True, False, False),
+    P.MON_BOOK: (False, False, False, False, True),
 }
 ROLES = (Role.ENSEIGNANT, Role.DDFPT, Role.CHEF, Role.TUTEUR, Role.APPRENANT)
 
