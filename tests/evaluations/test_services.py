@@ -107,7 +107,10 @@ def test_modifier_puis_supprimer_le_scenario_ne_change_pas_l_evaluation(
 def test_creer_auteur_toujours_evaluateur_et_annee_de_la_date(personas):
     a = personas.a
     ev = _creer(
-        scenario_de(a), a.ddfpt.user, date=datetime.date(2026, 3, 2), enseignants=[a.enseignant]
+        scenario_de(a),
+        a.ddfpt.user,
+        date=datetime.date(2026, 3, 2),
+        enseignants=[a.enseignant.user],
     )
     assert set(ev.enseignants.all()) == {a.ddfpt.user, a.enseignant.user}
     assert ev.annee == AnneeScolaire.objects.get(debut=2025)

@@ -133,7 +133,8 @@ def test_scenario_vide_affiche_des_etats_vides(personas):
 
 
 def test_caracteres_de_controle_ne_cassent_pas_le_document(personas):
-    scenario = creer_scenario(personas.a, titre="Titre\x0b piégé", contexte="a\x00b\x1fc")
+    # (No NUL: PostgreSQL cannot store it and forms refuse it before any service.)
+    scenario = creer_scenario(personas.a, titre="Titre\x0b piégé", contexte="a\x08b\x1fc")
     for exporter_cls, kind, lire in (
         (ScenarioOdt, "scenario_odt", _texte_odt),
         (ScenarioDocx, "scenario_docx", _texte_docx),
