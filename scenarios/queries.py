@@ -225,9 +225,12 @@ def liaison(
             if choisis:
                 competences_choisies.append((c, choisis))
         par_groupe[g.pk] = n
+    # Without an explicit tab, open the first one that holds a selection (else the first).
     activite = next((a for a in ref.activites if a.code == activite_code), None)
+    activite = activite or next((a for a in ref.activites if par_activite[a.pk]), None)
     activite = activite or (ref.activites[0] if ref.activites else None)
     groupe = next((g for g in ref.groupes if g.code == groupe_code), None)
+    groupe = groupe or next((g for g in ref.groupes if par_groupe[g.pk]), None)
     groupe = groupe or (ref.groupes[0] if ref.groupes else None)
     for a in ref.activites:
         a.nb_choisies = par_activite[a.pk]

@@ -2,6 +2,8 @@
 CONVENTIONS.md (another establishment's object 404, wrong role 403, anonymous → login, GET on
 a POST-only view 405). The full persona × URL matrix is in access.py."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -559,3 +561,15 @@ def test_ressource_protegee(client, personas):
     login(client, personas.b.enseignant, personas.b.diplome)
     r = client.get(url(personas, "scenarios:ressource", etab="b", pk=s.pk, rpk=f.pk))
     assert r.status_code == 404
+
+
+def test_liaison_ouvre_les_onglets_qui_ont_une_selection(client, personas, referentiels_charges):
+    from referentiels.models import Critere, Tache
+
+    s = scenario_de(personas.a)
+    s.taches.add(Tache.objects.get(diplome=personas.a.diplome, code="A2-T1"))
+    s.criteres.add(Critere.objects.filter(competence__code="C3.1").first())
+    login(client, personas.a.enseignant, personas.a.diplome)
+    page = html(client.get(url(personas, "scenarios:liaison", pk=s.pk)))
+    assert re.search(r'aria-current="page">Activité A2 ', page)
+    assert re.search(r'aria-current="page">Groupe de compétences B3 ', page)
