@@ -42,6 +42,9 @@ MENUS: tuple[Menu, ...] = (
     Menu(
         "Suivre les acquis",
         (
+            Entree("Tableaux de bord apprenants", "bilans:tableau", perms.VOIR_TABLEAUX),
+            Entree("Vue classes", "bilans:vue_classes", perms.VOIR_TABLEAUX),
+            Entree("Mon tableau de bord", "bilans:mon_tableau", perms.MON_TABLEAU),
             Entree("Portfolios des périodes en entreprise", "pfmp:suivi", perms.VOIR_PFMP),
             Entree("Mon portfolio", "pfmp:mes_portfolios", perms.MON_PORTFOLIO),
             Entree(
@@ -49,7 +52,18 @@ MENUS: tuple[Menu, ...] = (
             ),
         ),
     ),
-    Menu("Éditer les bilans", ()),
+    Menu(
+        "Éditer les bilans",
+        (
+            Entree("Bilans intermédiaires", "bilans:bilans", perms.VOIR_TABLEAUX),
+            Entree(
+                "Imprimer les bilans d'une division",
+                "bilans:impression_division",
+                perms.VOIR_TABLEAUX,
+            ),
+            Entree("Attestations de compétences", "bilans:attestations", perms.VOIR_TABLEAUX),
+        ),
+    ),
     Menu(
         "Book apprenant",
         (
@@ -76,6 +90,7 @@ MENUS: tuple[Menu, ...] = (
             Entree("Importer (SIECLE / CSV)", "gestion:import", perms.IMPORTER_PERSONNES),
             Entree("Établissement et diplômes", "gestion:etablissement", perms.ADMINISTRER),
             Entree("Référentiels", "referentiels:administration", perms.IMPORTER_REFERENTIEL),
+            Entree("Accès PRONOTE", "bilans:pronote_jetons", perms.GERER_PRONOTE),
             Entree("Journal des actions", "etab:journal", perms.VOIR_JOURNAL),
         ),
     ),

@@ -32,6 +32,12 @@ MON_PORTFOLIO = "pfmp.mon_portfolio"
 PORTFOLIOS_TUTEUR = "pfmp.tuteur"
 VOIR_BOOK = "book.voir"
 MON_BOOK = "book.mon_book"
+VOIR_TABLEAUX = "tableaux.voir"
+MON_TABLEAU = "tableaux.mon_tableau"
+REDIGER_BILANS = "bilans.rediger"
+DEVERROUILLER_BILANS = "bilans.deverrouiller"
+SIGNER_ATTESTATIONS = "attestations.signer"
+GERER_PRONOTE = "pronote.gerer"
 
 _EQUIPE = {
     VOIR_REFERENTIEL,
@@ -41,9 +47,16 @@ _EQUIPE = {
     VOIR_EVALUATIONS,
     VOIR_PFMP,
     VOIR_BOOK,
+    VOIR_TABLEAUX,
 }
 # Teachers and the DDFPT build scénarios; the chef reads them.
-_PEDAGOGIE = {CREER_SCENARIOS, SAISIR_EVALUATIONS, GERER_PFMP, SUIVRE_PORTFOLIOS}
+_PEDAGOGIE = {
+    CREER_SCENARIOS,
+    SAISIR_EVALUATIONS,
+    GERER_PFMP,
+    SUIVRE_PORTFOLIOS,
+    REDIGER_BILANS,
+}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ENSEIGNANT: frozenset(_EQUIPE | _PEDAGOGIE),
@@ -57,11 +70,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             GERER_PERSONNES,
             IMPORTER_PERSONNES,
             VOIR_JOURNAL,
+            DEVERROUILLER_BILANS,
+            GERER_PRONOTE,
         }
     ),
-    Role.CHEF: frozenset(_EQUIPE | {VOIR_JOURNAL}),
+    Role.CHEF: frozenset(_EQUIPE | {VOIR_JOURNAL, SIGNER_ATTESTATIONS}),
     Role.TUTEUR: frozenset({PORTFOLIOS_TUTEUR}),
-    Role.APPRENANT: frozenset({VOIR_MES_EVALUATIONS, MON_PORTFOLIO, MON_BOOK}),
+    Role.APPRENANT: frozenset({VOIR_MES_EVALUATIONS, MON_PORTFOLIO, MON_BOOK, MON_TABLEAU}),
 }
 
 

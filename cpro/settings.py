@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "scenarios",
     "evaluations",
     "pfmp",
+    "bilans",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,7 @@ etab_patterns = [
     path("scenarios/", include("scenarios.urls")),
     path("evaluations/", include("evaluations.urls")),
     path("pfmp/", include("pfmp.urls")),
+    path("bilans/", include("bilans.urls")),
 ]
 
 urlpatterns = [

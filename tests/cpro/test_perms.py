@@ -29,6 +29,12 @@ TABLE = {
     P.PORTFOLIOS_TUTEUR: (False, False, False, True, False),
     P.VOIR_BOOK: (True, True, True, False, False),
     P.MON_BOOK: (False, False, False, False, True),
+    P.VOIR_TABLEAUX: (True, True, True, False, False),
+    P.MON_TABLEAU: (False, False, False, False, True),
+    P.REDIGER_BILANS: (True, True, False, False, False),
+    P.DEVERROUILLER_BILANS: (False, True, False, False, False),
+    P.SIGNER_ATTESTATIONS: (False, False, True, False, False),
+    P.GERER_PRONOTE: (False, True, False, False, False),
 }
 ROLES = (Role.ENSEIGNANT, Role.DDFPT, Role.CHEF, Role.TUTEUR, Role.APPRENANT)
 

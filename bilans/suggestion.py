@@ -1,0 +1,81 @@
+"""Explainable suggested positioning of a competence (beyond CPRO). The teacher always decides;
+the suggestion only pre-fills the bilan.
+
+Rule (documented, unit-tested):
+
+1. The observations of a competence are the résultats on its criteria, in évaluations shown in
+   dashboards, up to the reference date. "NE" (non évalué) and empty cells are not observations.
+2. Each observation gets a weight  w = n × r  where
+   - n depends on the évaluation's nature: Intermédiaire 1, Complexe 2, Entreprise 2
+     (complex and workplace situations say more about mastery);
+   - r = 0.5 ** (age_in_days / 120): an observation loses half its weight every 120 days, so
+     recent observations weigh more.
+3. The suggested level is the WEIGHTED MEDIAN of the levels (1..4): the smallest level whose
+   cumulative weight reaches half of the total. Levels are ordinal, so we never average them
+   (a mean would turn "1 and 4" into a meaningless 2.5).
+4. With no observation the suggestion is NE.
+
+`pourquoi` lists every contributing observation with its weight, and the formula.
+"""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+POIDS_NATURE = {"INT": 1.0, "C": 2.0, "E": 2.0}
+DEMI_VIE_JOURS = 120
+FORMULE = (
+    "poids = nature (Int 1, C 2, E 2) × 0,5^(ancienneté en jours / 120) ; niveau suggéré = "
+    "médiane pondérée des niveaux observés (NE exclus)."
+)
+
+
+@dataclass(frozen=True)
+class Observation:
+    niveau: str  # "NE" or "1".."4"
+    date: datetime.date
+    nature: str  # INT, C, E
+    titre: str = ""
+    critere: str = ""  # criterion code
+    enseignant: str = ""
+
+
+@dataclass(frozen=True)
+class Contribution:
+    observation: Observation
+    poids: float
+
+
+@dataclass
+class Suggestion:
+    niveau: str  # "NE" or "1".."4"
+    contributions: list[Contribution] = field(default_factory=list)
+    formule: str = FORMULE
+
+    @property
+    def poids_total(self) -> float:
+        return sum(c.poids for c in self.contributions)
+
+
+def poids(observation: Observation, reference: datetime.date) -> float:
+    age = max(0, (reference - observation.date).days)
+    return POIDS_NATURE.get(observation.nature, 1.0) * 0.5 ** (age / DEMI_VIE_JOURS)
+
+
+def suggerer(observations: Iterable[Observation], reference: datetime.date) -> Suggestion:
+    """The suggested level of one competence from its observations (see the module docstring)."""
+    contributions = [
+        Contribution(o, poids(o, reference))
+        for o in observations
+        if o.niveau in {"1", "2", "3", "4"} and o.date <= reference
+    ]
+    contributions.sort(key=lambda c: (c.observation.date, c.observation.critere))
+    if not contributions:
+        return Suggestion("NE", [])
+    total = sum(c.poids for c in contributions)
+    cumul = 0.0
+    for niveau in ("1", "2", "3", "4"):
+        cumul += sum(c.poids for c in contributions if c.observation.niveau == niveau)
+        if cumul >= total / 2 - 1e-9:
+            return Suggestion(niveau, contributions)
+    return Suggestion("4", contributions)  # unreachable: cumul reaches total at level 4
