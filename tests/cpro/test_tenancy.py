@@ -146,7 +146,7 @@ def test_logout_returns_to_establishment_login(client, personas):
 
 def test_home_per_role(client, personas):
     expectations = {
-        "tuteur": "Aucun apprenant ne vous est encore affecté",
+        "tuteur": "Vous êtes tuteur de stage ou maître d'apprentissage",
         "apprenant": "Division",
         "ddfpt": "Administration",
         "enseignant": "Vous travaillez sur",
