@@ -2,8 +2,9 @@
 
 from django import forms
 
+from cpro.formulaires import URL_MAX
 from evaluations.models import TITRE_MAX, Nature
-from evaluations.services import CONTEXTE_MAX, SECTEURS_MAX, URL_MAX
+from evaluations.services import CONTEXTE_MAX, SECTEURS_MAX
 
 FORMATS_DATE = ["%d/%m/%Y", "%Y-%m-%d"]
 

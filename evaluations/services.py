@@ -25,15 +25,14 @@ import datetime
 import os
 import uuid
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Count, Max
 
 from cpro.audit import journaliser
+from cpro.formulaires import valider_lien
 from cpro.models import AnneeScolaire, Apprenant, Membership, Role
 from evaluations.models import (
     TITRE_MAX,
@@ -51,7 +50,7 @@ CONTEXTE_MAX = 20_000
 SECTEURS_MAX = 2_000
 RESSOURCES_MAX = 30
 RESSOURCE_TITRE_MAX = 255
-URL_MAX = 1000
+
 NATURES_SAISIES = (Nature.INTERMEDIAIRE, Nature.COMPLEXE)
 
 MESSAGE_VERROUILLEE = (
@@ -604,19 +603,7 @@ def ajouter_lien(evaluation: Evaluation, *, titre: str, url: str, par) -> Ressou
     Writes: one RessourceEvaluation row."""
     _exiger_modification(evaluation, par)
     _verifier_place(evaluation)
-    url = (url or "").strip()
-    if not url:
-        raise ValidationError({"url": "L'adresse du lien est obligatoire."})
-    if len(url) > URL_MAX:
-        raise ValidationError({"url": f"L'adresse ne peut pas dépasser {URL_MAX} caractères."})
-    if urlsplit(url).scheme.lower() not in ("http", "https"):
-        raise ValidationError(
-            {"url": "Seules les adresses commençant par http:// ou https:// sont acceptées."}
-        )
-    try:
-        URLValidator(schemes=["http", "https"])(url)
-    except ValidationError as exc:
-        raise ValidationError({"url": "Cette adresse n'est pas valide."}) from exc
+    url = valider_lien(url)
     return RessourceEvaluation.objects.create(
         evaluation=evaluation,
         type=RessourceEvaluation.Type.LIEN,

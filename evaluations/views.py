@@ -15,6 +15,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cpro import perms
+from cpro.formulaires import appliquer_service, messages_erreur
 from cpro.models import AnneeScolaire
 from cpro.perms import permission_requise
 from cpro.urls_tools import etab_reverse
@@ -41,24 +42,6 @@ ONGLETS = (
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def _essayer(form, action):
-    """Run a service; its ValidationError becomes form errors. Returns the result or None."""
-    try:
-        return action()
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            for champ, erreurs in exc.error_dict.items():
-                form.add_error(champ if champ in form.fields else None, erreurs)
-        else:
-            form.add_error(None, exc)
-        return None
-
-
-def _message_erreur(request, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 def _url_grille(request, pk):
@@ -152,7 +135,7 @@ def creer(request, scenario):
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        evaluation = _essayer(
+        evaluation = appliquer_service(
             form,
             lambda: services.creer_evaluation(
                 scenario,
@@ -199,7 +182,7 @@ def modifier(request, pk):
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        if _essayer(
+        if appliquer_service(
             form,
             lambda: services.modifier_informations(
                 evaluation,
@@ -273,7 +256,7 @@ def apprenants(request, pk):
                     ),
                 )
             except ValidationError as exc:
-                _message_erreur(request, exc)
+                messages_erreur(request, exc)
             else:
                 messages.success(request, _bilan_apprenants(changement))
         else:
@@ -324,7 +307,7 @@ def contexte(request, pk):
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        if _essayer(
+        if appliquer_service(
             form,
             lambda: services.modifier_contexte(
                 evaluation, par=request.user, contexte=d["contexte"], secteurs=d["secteurs"]
@@ -455,7 +438,7 @@ def ressources(request, pk):
     lien_form = LienForm(request.POST if action == "lien" else None, prefix="l")
     if action == "fichier" and fichier_form.is_valid():
         d = fichier_form.cleaned_data
-        if _essayer(
+        if appliquer_service(
             fichier_form,
             lambda: services.ajouter_fichier(
                 evaluation, titre=d["titre"], fichier=d["fichier"], par=request.user
@@ -465,7 +448,7 @@ def ressources(request, pk):
             return redirect(etab_reverse(request, "evaluations:ressources", pk=evaluation.pk))
     elif action == "lien" and lien_form.is_valid():
         d = lien_form.cleaned_data
-        if _essayer(
+        if appliquer_service(
             lien_form,
             lambda: services.ajouter_lien(
                 evaluation, titre=d["titre"], url=d["url"], par=request.user
@@ -499,7 +482,7 @@ def ressource_supprimer(request, pk, rpk):
     try:
         services.supprimer_ressource(ressource, par=request.user)
     except ValidationError as exc:
-        _message_erreur(request, exc)
+        messages_erreur(request, exc)
     else:
         messages.success(request, f"La ressource « {ressource.titre} » a été supprimée.")
     return redirect(etab_reverse(request, "evaluations:ressources", pk=evaluation.pk))
@@ -541,7 +524,7 @@ def supprimer(request, pk):
         try:
             services.supprimer_evaluation(evaluation, par=request.user)
         except ValidationError as exc:
-            _message_erreur(request, exc)
+            messages_erreur(request, exc)
             return redirect(url_liste)
         messages.success(request, f"L'évaluation « {titre} » a été supprimée.")
         return redirect(f"{url_liste}?annee={evaluation.annee.debut}#niveau-{evaluation.niveau}")

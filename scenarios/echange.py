@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from cpro.audit import journaliser
 from cpro.exports import ExportError
+from cpro.formulaires import URL_MAX
 from referentiels.models import Critere, Diplome, Niveau, Tache
 from scenarios.models import TITRE_MAX, Ressource, Scenario
 
@@ -56,7 +57,6 @@ CRITERES_MAX = 1000
 CONTEXTE_MAX = 20_000  # same limits as the scénario editor
 NOM_MAX = 200
 CODE_MAX = 40
-URL_MAX = 1000
 
 # Resource files accepted in an exchange (the types a teacher may upload): extension → accepted
 # content types (first = canonical, written on export). No HTML, SVG, scripts or executables.

@@ -2,8 +2,9 @@
 
 from django import forms
 
+from cpro.formulaires import URL_MAX
 from scenarios.models import TITRE_MAX
-from scenarios.services import CONTEXTE_MAX, DOSSIER_NOM_MAX, URL_MAX
+from scenarios.services import CONTEXTE_MAX, DOSSIER_NOM_MAX
 
 REQUIS = "Ce champ est obligatoire."
 

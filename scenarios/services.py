@@ -17,15 +17,14 @@ Files are removed from storage only once the transaction that deleted their rows
 import os
 import uuid
 import zipfile
-from urllib.parse import urlsplit
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Max
 
 from cpro.audit import journaliser
+from cpro.formulaires import valider_lien
 from referentiels.models import Critere, Niveau, Tache
 from scenarios.models import TITRE_MAX, Dossier, Ressource, Scenario
 from scenarios.queries import cle_tri, scenarios_visibles
@@ -35,7 +34,6 @@ DOSSIER_NOM_MAX = 120
 RESSOURCES_MAX = 30
 FICHIER_TAILLE_MAX = 10 * 1024 * 1024
 RESSOURCE_TITRE_MAX = 255
-URL_MAX = 1000
 
 # extension → content type served (the client's content type is never trusted)
 TYPES_AUTORISES = {
@@ -638,19 +636,7 @@ def ajouter_lien(scenario: Scenario, *, titre: str, url: str, par) -> Ressource:
     Writes: one Ressource row."""
     exiger_auteur(scenario, par)
     _verifier_place(scenario)
-    url = (url or "").strip()
-    if not url:
-        raise ValidationError({"url": "L'adresse du lien est obligatoire."})
-    if len(url) > URL_MAX:
-        raise ValidationError({"url": f"L'adresse ne peut pas dépasser {URL_MAX} caractères."})
-    if urlsplit(url).scheme.lower() not in ("http", "https"):
-        raise ValidationError(
-            {"url": "Seules les adresses commençant par http:// ou https:// sont acceptées."}
-        )
-    try:
-        URLValidator(schemes=["http", "https"])(url)
-    except ValidationError as exc:
-        raise ValidationError({"url": "Cette adresse n'est pas valide."}) from exc
+    url = valider_lien(url)
     return Ressource.objects.create(
         scenario=scenario,
         type=Ressource.Type.LIEN,

@@ -13,6 +13,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cpro import perms
+from cpro.formulaires import appliquer_service, messages_erreur
 from cpro.perms import permission_requise
 from cpro.urls_tools import etab_reverse
 from referentiels.models import Niveau
@@ -41,24 +42,6 @@ ONGLETS = (
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def _essayer(form, action):
-    """Run a service; its ValidationError becomes form errors. Returns the result or None."""
-    try:
-        return action()
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            for champ, erreurs in exc.error_dict.items():
-                form.add_error(champ if champ in form.fields else None, erreurs)
-        else:
-            form.add_error(None, exc)
-        return None
-
-
-def _message_erreur(request, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 def _url_liste(request, ancre: str = "") -> str:
@@ -172,7 +155,7 @@ def classer(request, pk):
     try:
         services.classer_scenario(scenario, dossier, par=request.user)
     except ValidationError as exc:
-        _message_erreur(request, exc)
+        messages_erreur(request, exc)
     else:
         if dossier:
             messages.success(request, f"« {scenario.titre} » est rangé dans « {dossier.nom} ».")
@@ -200,7 +183,7 @@ def dossier_creer(request):
             par=request.user,
         )
     except ValidationError as exc:
-        _message_erreur(request, exc)
+        messages_erreur(request, exc)
         return redirect(_url_liste(request, f"niveau-{niveau}"))
     messages.success(request, f"Le dossier « {dossier.nom} » a été créé.")
     return redirect(_url_liste(request, f"dossier-{dossier.pk}"))
@@ -217,7 +200,7 @@ def dossier_renommer(request, pk):
         try:
             services.renommer_dossier(dossier, form.cleaned_data["nom"], par=request.user)
         except ValidationError as exc:
-            _message_erreur(request, exc)
+            messages_erreur(request, exc)
         else:
             messages.success(request, f"Le dossier s'appelle désormais « {dossier.nom} ».")
     return redirect(_url_liste(request, f"dossier-{dossier.pk}"))
@@ -230,7 +213,7 @@ def dossier_supprimer(request, pk):
     try:
         services.supprimer_dossier(dossier, par=request.user)
     except ValidationError as exc:
-        _message_erreur(request, exc)
+        messages_erreur(request, exc)
         return redirect(_url_liste(request, f"dossier-{dossier.pk}"))
     messages.success(request, f"Le dossier « {dossier.nom} » a été supprimé.")
     return redirect(_url_liste(request, f"niveau-{dossier.niveau}"))
@@ -314,7 +297,7 @@ def creer(request, niveau):
     niveau = _niveau_du_diplome(request, niveau)
     form = TitreForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        scenario = _essayer(
+        scenario = appliquer_service(
             form,
             lambda: services.creer_scenario(
                 etablissement=request.etablissement,
@@ -342,7 +325,7 @@ def titre(request, pk):
     scenario = _scenario_de_l_auteur(request, pk)
     form = TitreForm(request.POST or None, initial={"titre": scenario.titre})
     if request.method == "POST" and form.is_valid():
-        if _essayer(
+        if appliquer_service(
             form,
             lambda: services.modifier_titre(scenario, form.cleaned_data["titre"], par=request.user),
         ):
@@ -367,7 +350,7 @@ def contexte(request, pk):
     scenario = _scenario_de_l_auteur(request, pk)
     form = ContexteForm(request.POST or None, initial={"contexte": scenario.contexte})
     if request.method == "POST" and form.is_valid():
-        if _essayer(
+        if appliquer_service(
             form,
             lambda: services.modifier_contexte(
                 scenario, form.cleaned_data["contexte"], par=request.user
@@ -466,7 +449,7 @@ def ressources(request, pk):
     lien_form = LienForm(request.POST if action == "lien" else None, prefix="l")
     if action == "fichier" and fichier_form.is_valid():
         d = fichier_form.cleaned_data
-        if _essayer(
+        if appliquer_service(
             fichier_form,
             lambda: services.ajouter_fichier(
                 scenario, titre=d["titre"], fichier=d["fichier"], par=request.user
@@ -476,7 +459,7 @@ def ressources(request, pk):
             return redirect(etab_reverse(request, "scenarios:ressources", pk=scenario.pk))
     elif action == "lien" and lien_form.is_valid():
         d = lien_form.cleaned_data
-        if _essayer(
+        if appliquer_service(
             lien_form,
             lambda: services.ajouter_lien(
                 scenario, titre=d["titre"], url=d["url"], par=request.user

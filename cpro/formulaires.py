@@ -1,0 +1,48 @@
+"""Small helpers shared by every module's views and services."""
+
+from urllib.parse import urlsplit
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+
+URL_MAX = 1000
+
+
+def appliquer_service(form, action):
+    """Run a service call; its ValidationError becomes errors of `form` (field errors on their
+    field when the form has it, others on the form). Returns the result, or None on error."""
+    try:
+        return action()
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            for champ, erreurs in exc.error_dict.items():
+                form.add_error(champ if champ in form.fields else None, erreurs)
+        else:
+            form.add_error(None, exc)
+        return None
+
+
+def messages_erreur(request, exc: ValidationError) -> None:
+    """Show every message of a service's ValidationError as a flash message."""
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+def valider_lien(url: str) -> str:
+    """A resource link: http or https only, at most URL_MAX characters. Returns it stripped;
+    raises ValidationError({"url": <French message>})."""
+    url = (url or "").strip()
+    if not url:
+        raise ValidationError({"url": "L'adresse du lien est obligatoire."})
+    if len(url) > URL_MAX:
+        raise ValidationError({"url": f"L'adresse ne peut pas dépasser {URL_MAX} caractères."})
+    if urlsplit(url).scheme.lower() not in ("http", "https"):
+        raise ValidationError(
+            {"url": "Seules les adresses commençant par http:// ou https:// sont acceptées."}
+        )
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError as exc:
+        raise ValidationError({"url": "Cette adresse n'est pas valide."}) from exc
+    return url
