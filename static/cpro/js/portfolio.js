@@ -1,0 +1,25 @@
+// Portfolio pages: progressive enhancement only (every form works without this file).
+(function () {
+  "use strict";
+  // Ask before a destructive action: <button data-confirmer="Question ?">.
+  document.addEventListener("click", function (event) {
+    var bouton = event.target.closest("[data-confirmer]");
+    if (bouton && !window.confirm(bouton.dataset.confirmer)) { event.preventDefault(); }
+  });
+  // Characters left under a limited textarea: <p data-compteur-pour="id_texte">.
+  function maj(sortie, zone) {
+    var max = parseInt(zone.getAttribute("maxlength"), 10);
+    if (!max) { return; }
+    var reste = max - zone.value.length;
+    sortie.textContent = reste + " caractère" + (Math.abs(reste) > 1 ? "s" : "") + " restant" + (Math.abs(reste) > 1 ? "s" : "") + " sur " + max + ".";
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-compteur-pour]").forEach(function (sortie) {
+      var zone = document.getElementById(sortie.dataset.compteurPour);
+      if (!zone) { return; }
+      sortie.setAttribute("aria-live", "polite");
+      maj(sortie, zone);
+      zone.addEventListener("input", function () { maj(sortie, zone); });
+    });
+  });
+})();
