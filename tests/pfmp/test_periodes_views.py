@@ -565,7 +565,7 @@ def test_tuteur_cree_a_un_compte_tuteur_seulement(as_persona, personas):
     client = as_persona("ddfpt")
     client.post(
         url(personas, "pfmp:affectation_modifier", pk=affectation.pk),
-        {"tuteur_nom": "Petit", "tuteur_prenom": "Luc"},
+        {"tuteur_nom": "Tuteurtest", "tuteur_prenom": "Luc"},
     )
-    m = Membership.objects.get(user__last_name="Petit")
+    m = Membership.objects.get(user__last_name="Tuteurtest")
     assert m.role == Role.TUTEUR and m.etablissement == personas.a.etablissement

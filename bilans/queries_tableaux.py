@@ -1,0 +1,571 @@
+"""Read side of the learners' dashboards (tableaux de bord) and of the class view.
+
+`donnees_tableau(apprenant, diplome, ...)` builds a learner's dashboard in 4 queries whatever
+the amount of data (criteria of the diplôme, évaluations, their teachers, résultats);
+`vue_classe(division, diplome, ...)` builds the class view in 4 queries whatever the number of
+learners (learners, criteria, résultats, validated positionnements). Both are pinned by
+tests/bilans/test_tableau_queries.py.
+
+Only évaluations of the learner's establishment and diplôme in which the learner takes part
+and whose results are shown in dashboards (`afficher_tableau_de_bord`) are ever read.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.db.models import Exists, OuterRef, Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from bilans.models import BilanIntermediaire, Positionnement
+from bilans.suggestion import Observation, Suggestion, suggerer
+from cpro.maitrise import Rendu, rendu
+from cpro.models import AnneeScolaire, Apprenant, Division
+from cpro.models import User as Utilisateur
+from evaluations.models import Evaluation, Nature, Participant, Resultat
+from referentiels.models import Critere, Niveau
+
+# --- accessors ---------------------------------------------------------------------------
+
+
+def divisions_courantes(etablissement, diplome) -> list[Division]:
+    """The current school year's divisions of the diplôme, by name (1 query)."""
+    debut = AnneeScolaire.debut_pour(timezone.localdate())
+    return list(
+        Division.objects.filter(etablissement=etablissement, diplome=diplome, annee__debut=debut)
+        .select_related("annee")
+        .order_by("nom")
+    )
+
+
+def _tri_nom(apprenant: Apprenant):
+    user = apprenant.membership.user
+    return (user.last_name.lower(), user.first_name.lower(), apprenant.pk)
+
+
+def apprenants_de_division(division: Division) -> list[Apprenant]:
+    """The learners of a division in name order (1 query)."""
+    qs = Apprenant.objects.filter(division=division, membership__active=True).select_related(
+        "membership__user", "division"
+    )
+    return sorted(qs, key=_tri_nom)
+
+
+def apprenant_et_camarades(request, pk) -> tuple[Apprenant, list[Apprenant]]:
+    """A learner of the request's establishment whose division prepares the chosen diplôme,
+    with the learners of that division in name order (for previous / next), in 1 query.
+    Anything else (another establishment, another diplôme, no division) → 404."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404("Apprenant inconnu") from None
+    division = Apprenant.objects.filter(pk=pk).values("division_id")
+    qs = Apprenant.objects.filter(
+        etablissement=request.etablissement,
+        division__diplome=request.diplome,
+        division_id__in=division,
+        membership__active=True,
+    ).select_related("membership__user", "division__annee")
+    camarades = sorted(qs, key=_tri_nom)
+    for a in camarades:
+        if a.pk == pk:
+            return a, camarades
+    raise Http404("Apprenant inconnu")
+
+
+def mon_apprenant(request) -> Apprenant:
+    """The learner profile of the request's membership, with division and diplôme (1 query)."""
+    return get_object_or_404(
+        Apprenant.objects.select_related("membership__user", "division__diplome"),
+        membership=request.membership,
+    )
+
+
+def division_pour(request, pk, divisions: list[Division]) -> Division:
+    """One of the divisions offered to the user (already read), else 404."""
+    for d in divisions:
+        if str(d.pk) == str(pk):
+            return d
+    raise Http404("Division inconnue")
+
+
+# --- the dashboard ---------------------------------------------------------------------------
+
+# The "pourquoi" disclosure lists at most this many observations (the heaviest).
+MAX_POURQUOI = 15
+
+
+@dataclass
+class Colonne:
+    """One évaluation of the learner, in chronological order."""
+
+    pk: int
+    date: datetime.date
+    titre: str
+    nature: str  # INT, C, E
+    niveau: str  # SECONDE, PREMIERE, TERMINALE
+    annee: str  # 2025-2026
+    enseignants: list[str]
+
+    @cached_property
+    def code_nature(self) -> str:
+        return Nature(self.nature).code
+
+    @cached_property
+    def libelle_nature(self) -> str:
+        return str(Nature(self.nature).label)
+
+    @property
+    def entreprise(self) -> bool:
+        return self.nature == Nature.ENTREPRISE
+
+    @cached_property
+    def enseignants_texte(self) -> str:
+        return ", ".join(self.enseignants)
+
+    @cached_property
+    def infobulle(self) -> str:
+        """Date, title and teacher(s): the tooltip of the column's cells."""
+        texte = f"{self.date:%d/%m/%Y} – {self.titre}"
+        if self.enseignants:
+            texte += f" – {self.enseignants_texte}"
+        return texte
+
+
+@dataclass
+class Cellule:
+    """One résultat. The strings the template prints are computed once here: a large
+    dashboard has thousands of cells."""
+
+    colonne: Colonne
+    niveau: str  # NE, 1..4
+    rendu: Rendu = field(init=False)
+    classes: str = field(init=False)
+    infobulle: str = field(init=False)
+
+    def __post_init__(self):
+        col = self.colonne
+        self.rendu = r = rendu(self.niveau)
+        forme = "tb-entreprise" if col.entreprise else "tb-ecole"
+        self.classes = f"{r.css} {forme}"
+        self.infobulle = (
+            f"{col.infobulle} – {col.libelle_nature} [{col.code_nature}] – "
+            f"niveau {r.code} : {r.libelle}"
+        )
+
+
+@dataclass
+class LigneCritere:
+    critere: Critere
+    cellules: list  # aligned on the columns: Cellule or None (full view)
+
+    @property
+    def resultats(self) -> list[Cellule]:
+        """The compact view: the cells side by side, chronologically, without empty ones."""
+        return [c for c in self.cellules if c is not None]
+
+
+@dataclass
+class BlocCompetence:
+    competence: object
+    criteres: list[LigneCritere]
+    suggestion: Suggestion | None = None
+
+    @property
+    def suggestion_rendu(self) -> Rendu | None:
+        return rendu(self.suggestion.niveau) if self.suggestion else None
+
+    @cached_property
+    def _contributions_montrees(self) -> list:
+        """The MAX_POURQUOI heaviest contributions, in chronological order (three years of
+        observations would make an unreadable list; the others are summed up)."""
+        if not self.suggestion:
+            return []
+        contributions = self.suggestion.contributions
+        if len(contributions) > MAX_POURQUOI:
+            gardees = set(
+                map(id, sorted(contributions, key=lambda c: c.poids, reverse=True)[:MAX_POURQUOI])
+            )
+            contributions = [c for c in contributions if id(c) in gardees]
+        return contributions
+
+    @property
+    def pourquoi_autres(self) -> tuple[int, str]:
+        """(number, total weight) of the contributions not listed."""
+        if not self.suggestion:
+            return 0, "0,00"
+        n = len(self.suggestion.contributions) - len(self._contributions_montrees)
+        reste = self.suggestion.poids_total - sum(c.poids for c in self._contributions_montrees)
+        return n, virgule(max(reste, 0.0))
+
+    @property
+    def pourquoi(self) -> list[dict]:
+        """The contributing observations as the "pourquoi" disclosure shows them."""
+        return [
+            {
+                "date": c.observation.date,
+                "titre": c.observation.titre,
+                "critere": c.observation.critere,
+                "nature": Nature(c.observation.nature).code,
+                "libelle_nature": Nature(c.observation.nature).label,
+                "niveau": c.observation.niveau,
+                "poids": virgule(c.poids),
+            }
+            for c in self._contributions_montrees
+        ]
+
+    @property
+    def poids_total(self) -> str:
+        return virgule(self.suggestion.poids_total) if self.suggestion else "0,00"
+
+
+def virgule(nombre: float, decimales: int = 2) -> str:
+    """1.5 → "1,50" (decimal comma)."""
+    return f"{nombre:.{decimales}f}".replace(".", ",")
+
+
+@dataclass
+class BlocGroupe:
+    groupe: object
+    competences: list[BlocCompetence] = field(default_factory=list)
+
+
+@dataclass
+class Plage:
+    """A header span of consecutive columns of the same niveau and school year."""
+
+    niveau: str
+    annee: str
+    libelle: str
+    nb: int
+
+
+@dataclass
+class Compte:
+    code: str  # Int, C, E
+    libelle: str
+    nb: int
+
+
+@dataclass
+class Tableau:
+    apprenant: Apprenant
+    diplome: object
+    reference: datetime.date
+    colonnes: list[Colonne]
+    plages: list[Plage]
+    groupes: list[BlocGroupe]
+    comptes: list[Compte]
+    unites: list[tuple[str, str]]  # (code, intitulé) of the units that have groups
+    competences: list  # every competence of the diplôme (filter choices)
+    unite: str | None = None
+    competence: str | None = None
+
+    @property
+    def nb_criteres(self) -> int:
+        return sum(len(c.criteres) for g in self.groupes for c in g.competences)
+
+    @property
+    def blocs_competences(self) -> list[BlocCompetence]:
+        return [c for g in self.groupes for c in g.competences]
+
+
+def _code(valeur) -> str | None:
+    if valeur in (None, ""):
+        return None
+    return getattr(valeur, "code", None) or str(valeur)
+
+
+def _suffixe_diplome(diplome) -> str:
+    """ "Bac Pro" for the professional baccalaureate and its seconde (the guide's headers
+    read "Première Bac Pro", "Terminale Bac Pro")."""
+    texte = f"{diplome.intitule} {diplome.intitule_court}".lower()
+    return " Bac Pro" if "bac pro" in texte or "professionnel" in texte else ""
+
+
+def _nom(user) -> str:
+    return f"{user.first_name} {user.last_name}".strip() or user.username
+
+
+def _criteres_du_diplome(diplome) -> list[Critere]:
+    """Every criterion of the diplôme with its competence, group and unit, in référentiel
+    order (1 query)."""
+    return list(
+        Critere.objects.filter(competence__diplome=diplome)
+        .select_related("competence__groupe__unite")
+        .order_by(
+            "competence__groupe__ordre",
+            "competence__groupe__code",
+            "competence__ordre",
+            "competence__code",
+            "ordre",
+            "code",
+        )
+    )
+
+
+def _filtrer(criteres, unite, competence) -> list[Critere]:
+    if unite:
+        criteres = [
+            c
+            for c in criteres
+            if c.competence.groupe.unite and c.competence.groupe.unite.code == unite
+        ]
+    if competence:
+        criteres = [c for c in criteres if c.competence.code == competence]
+    return criteres
+
+
+def evaluations_visibles(apprenant, diplome):
+    """The learner's évaluations shown in dashboards (participant, same establishment and
+    diplôme, `afficher_tableau_de_bord`), in chronological order."""
+    return Evaluation.objects.filter(
+        etablissement_id=apprenant.etablissement_id,
+        diplome=diplome,
+        afficher_tableau_de_bord=True,
+        participants__apprenant=apprenant,
+    ).order_by("date", "pk")
+
+
+def donnees_tableau(
+    apprenant: Apprenant,
+    diplome,
+    *,
+    unite=None,
+    competence=None,
+    reference: datetime.date | None = None,
+    avec_suggestions: bool = True,
+) -> Tableau:
+    """A learner's dashboard: groups → competences → criteria of the diplôme (optionally one
+    unit, by code, and/or one competence, by code), columns = the learner's évaluations shown
+    in dashboards, chronologically; cells = résultats; counts per nature; per competence the
+    suggestion of `bilans.suggestion` at `reference` (default today).
+
+    With a filter, only the évaluations that target or have a résultat on the criteria shown
+    are columns (the counts follow the filter). 4 queries whatever the amount of data."""
+    reference = reference or timezone.localdate()
+    unite, competence = _code(unite), _code(competence)
+    tous = _criteres_du_diplome(diplome)
+    unites: dict[str, str] = {}
+    competences: dict[int, object] = {}
+    for c in tous:
+        u = c.competence.groupe.unite
+        if u is not None:
+            unites.setdefault(u.code, u.intitule)
+        competences.setdefault(c.competence_id, c.competence)
+    # A stale link (unknown unit or competence) shows everything rather than nothing.
+    if unite not in unites:
+        unite = None
+    if competence not in {c.code for c in competences.values()}:
+        competence = None
+    criteres = _filtrer(tous, unite, competence)
+    ids_criteres = [c.pk for c in criteres]
+
+    evaluations = evaluations_visibles(apprenant, diplome).select_related("auteur", "annee")
+    evaluations = evaluations.prefetch_related(
+        Prefetch("enseignants", queryset=Utilisateur.objects.order_by("last_name", "first_name"))
+    )
+    if unite or competence:
+        cibles = Evaluation.criteres.through.objects.filter(
+            evaluation=OuterRef("pk"), critere_id__in=ids_criteres
+        )
+        evaluations = evaluations.annotate(concernee=Exists(cibles))
+    evaluations = list(evaluations)
+
+    niveaux: dict[tuple[int, int], str] = {}
+    if evaluations and ids_criteres:
+        rows = Resultat.objects.filter(
+            apprenant=apprenant,
+            evaluation_id__in=evaluations_visibles(apprenant, diplome).values("pk"),
+            critere__competence__diplome=diplome,
+        )
+        if unite or competence:
+            rows = rows.filter(critere_id__in=ids_criteres)
+        niveaux = {
+            (e, c): n for e, c, n in rows.values_list("evaluation_id", "critere_id", "niveau")
+        }
+    if unite or competence:
+        avec_resultat = {e for e, _c in niveaux}
+        evaluations = [e for e in evaluations if e.concernee or e.pk in avec_resultat]
+
+    colonnes = [
+        Colonne(
+            pk=e.pk,
+            date=e.date,
+            titre=e.titre,
+            nature=e.nature,
+            niveau=e.niveau,
+            annee=e.annee.libelle,
+            enseignants=[_nom(u) for u in e.enseignants.all()]
+            or ([_nom(e.auteur)] if e.auteur else []),
+        )
+        for e in evaluations
+    ]
+    suffixe = _suffixe_diplome(diplome)
+    plages: list[Plage] = []
+    for col in colonnes:
+        if plages and (plages[-1].niveau, plages[-1].annee) == (col.niveau, col.annee):
+            plages[-1].nb += 1
+        else:
+            libelle = f"{Niveau(col.niveau).label if col.niveau in Niveau.values else col.niveau}"
+            plages.append(Plage(col.niveau, col.annee, f"{libelle}{suffixe}", 1))
+
+    groupes: list[BlocGroupe] = []
+    for c in criteres:
+        comp = c.competence
+        if not groupes or groupes[-1].groupe.pk != comp.groupe_id:
+            groupes.append(BlocGroupe(comp.groupe))
+        blocs = groupes[-1].competences
+        if not blocs or blocs[-1].competence.pk != comp.pk:
+            blocs.append(BlocCompetence(comp, []))
+        cellules = [
+            Cellule(col, niveaux[(col.pk, c.pk)]) if (col.pk, c.pk) in niveaux else None
+            for col in colonnes
+        ]
+        blocs[-1].criteres.append(LigneCritere(c, cellules))
+
+    if avec_suggestions:
+        for g in groupes:
+            for bloc in g.competences:
+                bloc.suggestion = suggerer(_observations(bloc), reference)
+
+    comptes = [
+        Compte(n.code, n.label, sum(1 for col in colonnes if col.nature == n.value)) for n in Nature
+    ]
+    return Tableau(
+        apprenant=apprenant,
+        diplome=diplome,
+        reference=reference,
+        colonnes=colonnes,
+        plages=plages,
+        groupes=groupes,
+        comptes=comptes,
+        unites=sorted(unites.items(), key=lambda u: _cle_unite(u[0])),
+        competences=list(competences.values()),
+        unite=unite,
+        competence=competence,
+    )
+
+
+def _cle_unite(code: str):
+    """U2 < U31 < U32 < U33 (numeric order of the digits, then the rest)."""
+    chiffres = "".join(ch for ch in code if ch.isdigit())
+    return (code.rstrip("0123456789")[:1], chiffres.ljust(3, "0"), code)
+
+
+def _observations(bloc: BlocCompetence) -> list[Observation]:
+    return [
+        Observation(
+            niveau=cel.niveau,
+            date=cel.colonne.date,
+            nature=cel.colonne.nature,
+            titre=cel.colonne.titre,
+            critere=ligne.critere.code,
+            enseignant=cel.colonne.enseignants_texte,
+        )
+        for ligne in bloc.criteres
+        for cel in ligne.resultats
+    ]
+
+
+# --- the class view ------------------------------------------------------------------------
+
+
+@dataclass
+class Position:
+    """A learner's latest positioning on one competence."""
+
+    niveau: str
+    suggere: bool  # True: the current suggestion (no validated bilan positions it yet)
+    date: datetime.date | None = None  # the validated bilan's date
+
+    @property
+    def rendu(self) -> Rendu:
+        return rendu(self.niveau)
+
+
+@dataclass
+class LigneClasse:
+    apprenant: Apprenant
+    positions: list[Position]
+
+
+@dataclass
+class VueClasse:
+    division: Division
+    competences: list
+    lignes: list[LigneClasse]
+
+
+def vue_classe(division: Division, diplome, *, reference: datetime.date | None = None) -> VueClasse:
+    """Division × competences: each learner's latest positioning per competence, i.e. the
+    positionnement of the latest validated bilan that positions it, else the current
+    suggestion (marked `suggere`). 4 queries whatever the number of learners."""
+    reference = reference or timezone.localdate()
+    apprenants = apprenants_de_division(division)
+    criteres = _criteres_du_diplome(diplome)
+    competences: dict[int, object] = {}
+    competence_du_critere: dict[int, int] = {}
+    for c in criteres:
+        competences.setdefault(c.competence_id, c.competence)
+        competence_du_critere[c.pk] = c.competence_id
+
+    ids = [a.pk for a in apprenants]
+    participe = Participant.objects.filter(
+        evaluation=OuterRef("evaluation_id"), apprenant=OuterRef("apprenant_id")
+    )
+    rows = (
+        Resultat.objects.filter(
+            apprenant__division=division,
+            evaluation__etablissement_id=division.etablissement_id,
+            evaluation__diplome=diplome,
+            evaluation__afficher_tableau_de_bord=True,
+            critere__competence__diplome=diplome,
+        )
+        .filter(Exists(participe))
+        .values_list(
+            "apprenant_id",
+            "critere_id",
+            "niveau",
+            "evaluation__date",
+            "evaluation__nature",
+            "evaluation__titre",
+        )
+        if ids
+        else []
+    )
+    observations: dict[tuple[int, int], list[Observation]] = defaultdict(list)
+    for a, c, niveau, date, nature, titre in rows:
+        comp = competence_du_critere.get(c)
+        if comp is not None:
+            observations[(a, comp)].append(Observation(niveau, date, nature, titre=titre))
+
+    valides: dict[tuple[int, int], Position] = {}
+    if ids:
+        positionnements = (
+            Positionnement.objects.filter(
+                bilan__apprenant__division=division,
+                bilan__etablissement_id=division.etablissement_id,
+                bilan__diplome=diplome,
+                bilan__statut=BilanIntermediaire.Statut.VALIDE,
+            )
+            .order_by("bilan__date", "bilan__valide_le", "bilan_id")
+            .values_list("bilan__apprenant_id", "competence_id", "niveau", "bilan__date")
+        )
+        for a, comp, niveau, date in positionnements:
+            valides[(a, comp)] = Position(niveau, False, date)
+
+    lignes = []
+    for a in apprenants:
+        cases = []
+        for comp in competences:
+            p = valides.get((a.pk, comp))
+            if p is None:
+                suggestion = suggerer(observations.get((a.pk, comp), []), reference)
+                p = Position(suggestion.niveau, True)
+            cases.append(p)
+        lignes.append(LigneClasse(a, cases))
+    return VueClasse(division, list(competences.values()), lignes)

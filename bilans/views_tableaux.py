@@ -1,0 +1,161 @@
+"""Learners' dashboards (tableaux de bord apprenants), the class view, and a learner's own
+dashboard. Read-only pages; views are thin: accessor → GET form → read model → render."""
+
+from urllib.parse import urlencode
+
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import NoReverseMatch
+from django.views.decorators.http import require_GET
+
+from bilans import queries_tableaux as queries
+from bilans.forms_tableaux import COMPACTE, COMPLETE, FiltreTableauForm
+from cpro import perms
+from cpro.perms import permission_requise
+from cpro.urls_tools import etab_reverse
+
+
+def _url_bilan_creer(request) -> str | None:
+    """The "Créer un bilan intermédiaire" page, when the bilans module provides it."""
+    if perms.REDIGER_BILANS not in request.cpro_perms:
+        return None
+    try:
+        return etab_reverse(request, "bilans:bilan_creer")
+    except NoReverseMatch:
+        return None
+
+
+def _requete(**params) -> str:
+    """A query string without the empty parameters."""
+    return "?" + urlencode({k: v for k, v in params.items() if v not in (None, "")})
+
+
+def _contexte_vues(filtres: dict, **base) -> dict:
+    """Links of the full / compact toggle, keeping the other parameters."""
+    autre = COMPLETE if filtres["vue"] == COMPACTE else COMPACTE
+    date = filtres["date"].isoformat() if filtres["date"] else None
+    commun = {"unite": filtres["unite"], "competence": filtres["competence"], "date": date}
+    return {
+        "compacte": filtres["vue"] == COMPACTE,
+        "lien_bascule": _requete(**base, **commun, vue=autre if autre == COMPACTE else None),
+        "params_communs": commun,
+    }
+
+
+@require_GET
+@permission_requise(perms.VOIR_TABLEAUX)
+def tableau(request):
+    """Tableaux de bord apprenants: choose a division and a learner, filter, read."""
+    diplome = request.diplome
+    divisions = queries.divisions_courantes(request.etablissement, diplome) if diplome else []
+    apprenant, division, camarades = None, None, []
+    pk_apprenant, pk_division = request.GET.get("apprenant"), request.GET.get("division")
+    if pk_apprenant and diplome:
+        apprenant, camarades = queries.apprenant_et_camarades(request, pk_apprenant)
+        division = apprenant.division
+        if pk_division and pk_division != str(division.pk):
+            # The division select was changed: show that division, choose a learner again.
+            apprenant, division = None, queries.division_pour(request, pk_division, divisions)
+            camarades = queries.apprenants_de_division(division)
+    elif pk_division:
+        division = queries.division_pour(request, pk_division, divisions)
+        camarades = queries.apprenants_de_division(division)
+    elif divisions:
+        division = divisions[0]
+        camarades = queries.apprenants_de_division(division)
+    if division is not None and division not in divisions:
+        divisions = [*divisions, division]  # a learner of a past year's division
+
+    filtres = FiltreTableauForm(request.GET).valeurs()
+    donnees = precedent = suivant = None
+    if apprenant is not None:
+        donnees = queries.donnees_tableau(
+            apprenant,
+            diplome,
+            unite=filtres["unite"],
+            competence=filtres["competence"],
+            reference=filtres["date"],
+        )
+        rang = camarades.index(apprenant)
+        precedent = camarades[rang - 1] if rang > 0 else None
+        suivant = camarades[rang + 1] if rang + 1 < len(camarades) else None
+    vues = _contexte_vues(filtres, apprenant=apprenant.pk if apprenant else None)
+    navigation = {
+        cle: _requete(
+            apprenant=a.pk,
+            vue=filtres["vue"] if vues["compacte"] else None,
+            **vues["params_communs"],
+        )
+        for cle, a in (("precedent", precedent), ("suivant", suivant))
+        if a is not None
+    }
+    return render(
+        request,
+        "bilans/tableau.html",
+        {
+            "divisions": divisions,
+            "division": division,
+            "camarades": camarades,
+            "apprenant": apprenant,
+            "precedent": precedent,
+            "suivant": suivant,
+            "navigation": navigation,
+            "donnees": donnees,
+            "filtres": filtres,
+            "avec_suggestions": True,
+            "url_bilan_creer": _url_bilan_creer(request) if apprenant else None,
+            "cache_filtres": [("apprenant", apprenant.pk if apprenant else None)],
+            **vues,
+        },
+    )
+
+
+@require_GET
+@permission_requise(perms.VOIR_TABLEAUX)
+def vue_classes(request):
+    """Vue classes: division × competences, latest validated positioning or suggestion."""
+    diplome = request.diplome
+    divisions = queries.divisions_courantes(request.etablissement, diplome) if diplome else []
+    division = None
+    if request.GET.get("division"):
+        division = queries.division_pour(request, request.GET["division"], divisions)
+    elif divisions:
+        division = divisions[0]
+    vue = queries.vue_classe(division, diplome) if division is not None else None
+    return render(
+        request,
+        "bilans/vue_classes.html",
+        {"divisions": divisions, "division": division, "vue": vue},
+    )
+
+
+@require_GET
+@permission_requise(perms.MON_TABLEAU)
+def mon_tableau(request):
+    """A learner's own dashboard: read-only, without suggestion nor bilan."""
+    apprenant = queries.mon_apprenant(request)
+    demande = request.GET.get("apprenant")
+    if demande not in (None, "", str(apprenant.pk)):
+        raise Http404("Apprenant inconnu")
+    diplome = apprenant.division.diplome if apprenant.division_id else request.diplome
+    filtres = FiltreTableauForm(request.GET).valeurs()
+    donnees = None
+    if diplome is not None:
+        donnees = queries.donnees_tableau(
+            apprenant,
+            diplome,
+            unite=filtres["unite"],
+            competence=filtres["competence"],
+            avec_suggestions=False,
+        )
+    return render(
+        request,
+        "bilans/mon_tableau.html",
+        {
+            "apprenant": apprenant,
+            "donnees": donnees,
+            "filtres": filtres,
+            "avec_suggestions": False,
+            **_contexte_vues(filtres),
+        },
+    )

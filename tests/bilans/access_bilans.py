@@ -1,0 +1,41 @@
+"""Access matrix of the bilans intermédiaires pages.
+
+The bilan is a draft of A's scolaire learner written by A's `enseignant`: every teacher and the
+DDFPT may write drafts (REDIGER_BILANS); deleting is its author's or the DDFPT's; unlocking a
+validated bilan is the DDFPT's; the chef reads only."""
+
+from tests.access import Access
+
+REDACTEURS = frozenset({"ddfpt", "enseignant", "enseignant2"})
+
+
+def _bilan(p):
+    from tests.bilans.bilans_factories import bilan
+
+    return {"pk": bilan(p.a).pk}
+
+
+def _bilan_valide(p):
+    from tests.bilans.bilans_factories import bilan_valide
+
+    return {"pk": bilan_valide(p.a).pk}
+
+
+ACCESS = [
+    Access("bilans:bilans", data=lambda p: {"apprenant": p.a.apprenant.apprenant.pk}),
+    Access(
+        "bilans:bilan_creer",
+        data=lambda p: {"apprenant": p.a.apprenant.apprenant.pk},
+        allowed=REDACTEURS,
+    ),
+    Access("bilans:bilan_modifier", kwargs=_bilan, allowed=REDACTEURS),
+    Access("bilans:bilan_valider", kwargs=_bilan, method="POST", allowed=REDACTEURS, ok=302),
+    Access(
+        "bilans:bilan_deverrouiller",
+        kwargs=_bilan_valide,
+        method="POST",
+        allowed=frozenset({"ddfpt"}),
+        ok=302,
+    ),
+    Access("bilans:bilan_supprimer", kwargs=_bilan, allowed=frozenset({"ddfpt", "enseignant"})),
+]

@@ -1,0 +1,97 @@
+"""Query counts of the dashboards: constant whatever the amount of data (pinned with a small
+set and a large one: 3 school years, 150 évaluations × 40 criteria)."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from bilans.queries_tableaux import donnees_tableau
+from tests.bilans import tableaux_factories as tf
+
+pytestmark = pytest.mark.django_db
+
+# criteria (+ competence, group, unit), évaluations (+ author, year), their teachers, résultats
+REQUETES_DONNEES = 4
+# middleware (session, user, establishment, membership, diplômes) = 5, divisions,
+# the learner and their division's learners, + the data
+REQUETES_PAGE_EQUIPE = 5 + 2 + REQUETES_DONNEES
+# middleware = 5, the learner's profile, + the data
+REQUETES_PAGE_APPRENANT = 5 + 1 + REQUETES_DONNEES
+
+
+@pytest.fixture(params=["petit", "grand"])
+def volume(request, personas):
+    a = personas.a
+    moi = a.apprenant.apprenant
+    if request.param == "petit":
+        ref = tf.referentiel(a.diplome, competences=1, criteres=1)
+        tf.evaluation(
+            a, date=datetime.date(2025, 1, 10), resultats={(moi, ref["criteres"][0]): "3"}
+        )
+    else:
+        ref = tf.referentiel(
+            a.diplome, unites=("U2", "U31", "U32", "U33"), competences=3, criteres=4
+        )
+        assert len(ref["criteres"]) == 48
+        tf.gros_volume(
+            a, [moi, a.apprenti.apprenant], ref["criteres"], nb_evaluations=150, par_evaluation=40
+        )
+    return request.param
+
+
+def test_donnees_nombre_constant(personas, volume, django_assert_num_queries):
+    moi = personas.a.apprenant.apprenant
+    with django_assert_num_queries(REQUETES_DONNEES):
+        t = donnees_tableau(moi, personas.a.diplome)
+        # everything the templates read
+        for b in t.blocs_competences:
+            _ = b.competence.groupe.unite, b.pourquoi
+            for ligne in b.criteres:
+                [c.colonne.infobulle for c in ligne.resultats]
+    assert t.colonnes
+    if volume == "grand":
+        assert len(t.colonnes) == 144  # 6 of 150 hidden from dashboards
+        assert {p.libelle for p in t.plages} == {
+            "Seconde Bac Pro",
+            "Première Bac Pro",
+            "Terminale Bac Pro",
+        }
+
+
+@pytest.mark.parametrize("params", [{}, {"vue": "compacte"}, {"unite": "U2"}])
+def test_page_equipe_nombre_constant(
+    as_persona, personas, volume, params, django_assert_num_queries
+):
+    client = as_persona("enseignant")
+    url = reverse("bilans:tableau", kwargs={"etab": personas.a.etablissement.slug})
+    with django_assert_num_queries(REQUETES_PAGE_EQUIPE):
+        response = client.get(url, {"apprenant": personas.a.apprenant.apprenant.pk, **params})
+    assert response.status_code == 200
+    assert REQUETES_PAGE_EQUIPE <= 12
+
+
+def test_page_apprenant_nombre_constant(as_persona, personas, volume, django_assert_num_queries):
+    client = as_persona("apprenant")
+    url = reverse("bilans:mon_tableau", kwargs={"etab": personas.a.etablissement.slug})
+    client.get(url)  # the first request stores the learner's diplôme in the session
+    with django_assert_num_queries(REQUETES_PAGE_APPRENANT):
+        response = client.get(url)
+    assert response.status_code == 200
+
+
+def test_page_equipe_grand_volume_sous_12_requetes(as_persona, personas):
+    a = personas.a
+    ref = tf.referentiel(a.diplome, unites=("U2", "U31"), competences=4, criteres=5)
+    tf.gros_volume(
+        a, [a.apprenant.apprenant], ref["criteres"], nb_evaluations=150, par_evaluation=40
+    )
+    client = as_persona("ddfpt")
+    url = reverse("bilans:tableau", kwargs={"etab": a.etablissement.slug})
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, {"apprenant": a.apprenant.apprenant.pk})
+    assert response.status_code == 200
+    assert len(ctx.captured_queries) <= 12
+    assert response.content.decode().count('class="tb-cel ') >= 5000
