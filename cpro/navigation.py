@@ -79,7 +79,22 @@ MENUS: tuple[Menu, ...] = (
             Entree("Imprimer le référentiel", "referentiels:imprimer", perms.IMPRIMER_REFERENTIEL),
         ),
     ),
-    Menu("LSL Pro", ()),
+    Menu(
+        "Certification",
+        (
+            Entree("Grilles CCF des candidats", "certification:grilles", perms.VOIR_CERTIFICATION),
+            Entree("Vue récapitulative", "certification:recapitulatif", perms.VOIR_CERTIFICATION),
+        ),
+    ),
+    Menu(
+        "LSL Pro",
+        (
+            Entree("Saisie du livret scolaire des élèves", "lslpro:saisie", perms.SAISIR_LSL),
+            Entree("Complétude des livrets", "lslpro:completude", perms.VOIR_CERTIFICATION),
+            Entree("Périodicité", "lslpro:periodicite", perms.PARAMETRER_LSL),
+            Entree("Export LSL", "lslpro:export", perms.EXPORTER_LSL),
+        ),
+    ),
     Menu(
         "Administration",
         (

@@ -38,6 +38,12 @@ REDIGER_BILANS = "bilans.rediger"
 DEVERROUILLER_BILANS = "bilans.deverrouiller"
 SIGNER_ATTESTATIONS = "attestations.signer"
 GERER_PRONOTE = "pronote.gerer"
+VOIR_CERTIFICATION = "certification.voir"
+SAISIR_CERTIFICATION = "certification.saisir"
+DEVERROUILLER_CERTIFICATION = "certification.deverrouiller"
+SAISIR_LSL = "lsl.saisir"
+PARAMETRER_LSL = "lsl.parametrer"
+EXPORTER_LSL = "lsl.exporter"
 
 _EQUIPE = {
     VOIR_REFERENTIEL,
@@ -48,6 +54,7 @@ _EQUIPE = {
     VOIR_PFMP,
     VOIR_BOOK,
     VOIR_TABLEAUX,
+    VOIR_CERTIFICATION,
 }
 # Teachers and the DDFPT build scénarios; the chef reads them.
 _PEDAGOGIE = {
@@ -56,6 +63,8 @@ _PEDAGOGIE = {
     GERER_PFMP,
     SUIVRE_PORTFOLIOS,
     REDIGER_BILANS,
+    SAISIR_CERTIFICATION,
+    SAISIR_LSL,
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -72,9 +81,14 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             VOIR_JOURNAL,
             DEVERROUILLER_BILANS,
             GERER_PRONOTE,
+            DEVERROUILLER_CERTIFICATION,
+            PARAMETRER_LSL,
+            EXPORTER_LSL,
         }
     ),
-    Role.CHEF: frozenset(_EQUIPE | {VOIR_JOURNAL, SIGNER_ATTESTATIONS}),
+    Role.CHEF: frozenset(
+        _EQUIPE | {VOIR_JOURNAL, SIGNER_ATTESTATIONS, PARAMETRER_LSL, EXPORTER_LSL}
+    ),
     Role.TUTEUR: frozenset({PORTFOLIOS_TUTEUR}),
     Role.APPRENANT: frozenset({VOIR_MES_EVALUATIONS, MON_PORTFOLIO, MON_BOOK, MON_TABLEAU}),
 }

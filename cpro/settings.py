@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "evaluations",
     "pfmp",
     "bilans",
+    "certification",
+    "lslpro",
 ]
 
 MIDDLEWARE = [

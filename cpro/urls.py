@@ -11,6 +11,8 @@ etab_patterns = [
     path("evaluations/", include("evaluations.urls")),
     path("pfmp/", include("pfmp.urls")),
     path("bilans/", include("bilans.urls")),
+    path("certification/", include("certification.urls")),
+    path("lsl/", include("lslpro.urls")),
 ]
 
 urlpatterns = [

@@ -35,6 +35,12 @@ TABLE = {
     P.DEVERROUILLER_BILANS: (False, True, False, False, False),
     P.SIGNER_ATTESTATIONS: (False, False, True, False, False),
     P.GERER_PRONOTE: (False, True, False, False, False),
+    P.VOIR_CERTIFICATION: (True, True, True, False, False),
+    P.SAISIR_CERTIFICATION: (True, True, False, False, False),
+    P.DEVERROUILLER_CERTIFICATION: (False, True, False, False, False),
+    P.SAISIR_LSL: (True, True, False, False, False),
+    P.PARAMETRER_LSL: (False, True, True, False, False),
+    P.EXPORTER_LSL: (False, True, True, False, False),
 }
 ROLES = (Role.ENSEIGNANT, Role.DDFPT, Role.CHEF, Role.TUTEUR, Role.APPRENANT)
 
