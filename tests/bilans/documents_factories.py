@@ -20,21 +20,22 @@ def referentiel(diplome, *, competences=3, criteres=2) -> list[Competence]:
     """`competences` competences (with `criteres` criteria each) in a new group."""
     n = next(_seq)
     groupe = GroupeCompetences.objects.create(
-        diplome=diplome, code=f"B{n}", intitule=f"Bloc {n}", ordre=n
+        # Codes of their own (D…): other modules' factories may build on the same diplôme.
+        diplome=diplome, code=f"D{n}", intitule=f"Bloc {n}", ordre=n
     )
     result = []
     for i in range(1, competences + 1):
         competence = Competence.objects.create(
             groupe=groupe,
             diplome=diplome,
-            code=f"C{n}.{i}",
+            code=f"CD{n}.{i}",
             intitule=f"Compétence {n}.{i} : conseiller le client",
             ordre=i,
         )
         for j in range(1, criteres + 1):
             Critere.objects.create(
                 competence=competence,
-                code=f"C{n}.{i}-{j}",
+                code=f"CD{n}.{i}-{j}",
                 intitule=f"Critère {n}.{i}-{j} : pertinence de la proposition",
                 ordre=j,
             )

@@ -74,12 +74,13 @@ def test_access(client, personas, access, persona):
         assert "?next=" in response["Location"]
 
 
-def test_get_on_post_only_views_is_405(client, personas):
+@pytest.mark.parametrize(
+    "access", [a for a in DECLARED if a.method == "POST"], ids=lambda a: a.name
+)
+def test_get_on_post_only_views_is_405(client, personas, access):
     login(client, personas.a.ddfpt, personas.a.diplome)
-    for access in DECLARED:
-        if access.method != "POST":
-            continue
-        url = reverse(
-            access.name, kwargs={"etab": personas.a.etablissement.slug, **access.kwargs(personas)}
-        )
-        assert client.get(url).status_code == 405, url
+    url = reverse(
+        access.name,
+        kwargs={"etab": personas.a.etablissement.slug, **access.kwargs(personas)},
+    )
+    assert client.get(url).status_code == 405, url
