@@ -21,7 +21,10 @@ def referentiel(diplome, *, competences=3, criteres=2) -> list[Competence]:
     n = next(_seq)
     groupe = GroupeCompetences.objects.create(
         # Codes of their own (D…): other modules' factories may build on the same diplôme.
-        diplome=diplome, code=f"D{n}", intitule=f"Bloc {n}", ordre=n
+        diplome=diplome,
+        code=f"D{n}",
+        intitule=f"Bloc {n}",
+        ordre=n,
     )
     result = []
     for i in range(1, competences + 1):
