@@ -10,12 +10,13 @@ import re
 from functools import wraps
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cpro import perms
+from cpro.formulaires import appliquer_service
 from cpro.perms import permission_requise
 from cpro.urls_tools import etab_reverse
 from pfmp import queries_book as queries
@@ -64,19 +65,6 @@ def _exiger_lecture(request) -> None:
         raise PermissionDenied
 
 
-def _essayer(form, action):
-    """Run a service; its ValidationError becomes form errors. Returns the result or None."""
-    try:
-        return action()
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            for champ, erreurs in exc.error_dict.items():
-                form.add_error(champ if champ in form.fields else None, erreurs)
-        else:
-            form.add_error(None, exc)
-        return None
-
-
 def _referentiel(apprenant) -> dict:
     diplome = apprenant.division.diplome if apprenant.division_id else None
     return queries.referentiel_groupe(diplome)
@@ -120,7 +108,7 @@ def publication_creer(request):
     )
     if request.method == "POST" and form.is_valid():
         champs = {k: form.cleaned_data[k] for k in CHAMPS_PUBLICATION}
-        publication = _essayer(
+        publication = appliquer_service(
             form,
             lambda: services.creer_publication(
                 apprenant, par=request.user, fichiers=form.cleaned_data["fichiers"], **champs
@@ -150,7 +138,7 @@ def publication_modifier(request, pk):
     )
     if request.method == "POST" and form.is_valid():
         champs = {k: form.cleaned_data[k] for k in CHAMPS_PUBLICATION}
-        if _essayer(
+        if appliquer_service(
             form, lambda: services.modifier_publication(publication, par=request.user, **champs)
         ):
             messages.success(request, "Publication enregistrée.")
@@ -190,7 +178,7 @@ def publication_medias(request, pk):
     publication = queries.ma_publication(request, pk)
     form = MediasForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        ajoutes = _essayer(
+        ajoutes = appliquer_service(
             form,
             lambda: services.ajouter_medias(
                 publication,
@@ -322,7 +310,7 @@ def commenter(request, pk):
     if not services.peut_commenter(request.membership):
         raise PermissionDenied
     form = CommentaireForm(request.POST)
-    if form.is_valid() and _essayer(
+    if form.is_valid() and appliquer_service(
         form,
         lambda: services.commenter_publication(
             pub, par=request.user, texte=form.cleaned_data["texte"]

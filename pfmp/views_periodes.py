@@ -8,13 +8,13 @@ the form with the current selection, without saving.
 """
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cpro import perms
+from cpro.formulaires import appliquer_service
 from cpro.models import AnneeScolaire
 from cpro.perms import permission_requise
 from cpro.urls_tools import etab_reverse
@@ -32,19 +32,6 @@ from pfmp.forms_periodes import (
 from referentiels.models import Competence, Critere, Tache
 
 SESSION_IDENTIFIANTS = "pfmp_identifiants_{}"
-
-
-def _essayer(form, action):
-    """Run a service; its ValidationError becomes form errors. Returns the result or None."""
-    try:
-        return action()
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            for champ, erreurs in exc.error_dict.items():
-                form.add_error(champ if champ in form.fields else None, erreurs)
-        else:
-            form.add_error(None, exc)
-        return None
 
 
 def _donnees(request):
@@ -157,7 +144,7 @@ def _rendu_annexe(request, form, choix, annexe=None, actualise=False):
 def annexe_creer(request):
     form, choix = _formulaire_annexe(request)
     if request.method == "POST" and "actualiser" not in request.POST and form.is_valid():
-        objet = _essayer(
+        objet = appliquer_service(
             form,
             lambda: services.creer_annexe(
                 request.etablissement, request.diplome, par=request.user, **_contenu(form)
@@ -177,7 +164,7 @@ def annexe_modifier(request, pk):
     objet = queries.annexe_pour(request, pk)
     form, choix = _formulaire_annexe(request, objet)
     if request.method == "POST" and "actualiser" not in request.POST and form.is_valid():
-        if _essayer(
+        if appliquer_service(
             form,
             lambda: services.modifier_annexe(objet, par=request.user, **_contenu(form)),
         ):
@@ -257,7 +244,7 @@ def periode_creer(request, annexe):
         form = PeriodeCreationForm(request.POST, apprenants=proposes)
         if not _bouton_division(request) and form.is_valid():
             data = form.cleaned_data
-            periode = _essayer(
+            periode = appliquer_service(
                 form,
                 lambda: services.creer_periode(
                     objet,
@@ -341,7 +328,7 @@ def periode_modifier(request, pk):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if _essayer(
+        if appliquer_service(
             form,
             lambda: services.modifier_periode(
                 objet,
@@ -371,7 +358,7 @@ def periode_apprenants(request, pk):
     choisis = _selection_apprenants(request, groupes, [])
     form = ApprenantsForm(_donnees(request), apprenants=proposes)
     if request.method == "POST" and not _bouton_division(request) and form.is_valid():
-        nombre = _essayer(
+        nombre = appliquer_service(
             form,
             lambda: services.ajouter_apprenants(
                 objet,
@@ -443,7 +430,7 @@ def affectation_modifier(request, pk):
         nouvelle = None
         if ent_form.est_remplie():
             nouvelle = dict(ent_form.cleaned_data)
-        resultat = _essayer(
+        resultat = appliquer_service(
             form,
             lambda: services.modifier_affectation(
                 affectation,
@@ -530,7 +517,7 @@ def _champs(form) -> dict:
 def entreprise_creer(request):
     form = EntrepriseForm(_donnees(request))
     if request.method == "POST" and form.is_valid():
-        objet = _essayer(
+        objet = appliquer_service(
             form,
             lambda: services.creer_entreprise(
                 request.etablissement, par=request.user, **_champs(form)
@@ -552,7 +539,7 @@ def entreprise_modifier(request, pk):
             initial[c] = str(initial[c]).replace(".", ",")
     form = EntrepriseForm(_donnees(request), initial=initial)
     if request.method == "POST" and form.is_valid():
-        if _essayer(
+        if appliquer_service(
             form,
             lambda: services.modifier_entreprise(objet, par=request.user, **_champs(form)),
         ):

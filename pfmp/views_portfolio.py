@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cpro import perms
+from cpro.formulaires import messages_erreur
 from cpro.perms import permission_requise
 from cpro.tenancy import public
 from cpro.urls_tools import etab_reverse
@@ -45,11 +46,6 @@ def _erreurs(form, exc: ValidationError) -> None:
             form.add_error(champ if champ in form.fields else None, erreurs)
     else:
         form.add_error(None, exc)
-
-
-def _message_erreur(request, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 def _contexte(request, affectation, onglet: str, **extra) -> dict:
@@ -280,7 +276,7 @@ def fiche_commenter(request, pk):
         try:
             services.commenter_fiche(fiche, par=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _message_erreur(request, exc)
+            messages_erreur(request, exc)
         else:
             messages.success(
                 request,
@@ -380,7 +376,7 @@ def _action_bilan(request, pk, action, succes: str):
     try:
         action(affectation)
     except ValidationError as exc:
-        _message_erreur(request, exc)
+        messages_erreur(request, exc)
     else:
         messages.success(request, succes)
     return redirect(etab_reverse(request, "pfmp:bilan_entreprise", pk=pk))
@@ -448,7 +444,7 @@ def lien_creer(request, pk):
                 **form.cleaned_data,
             )
         except ValidationError as exc:
-            _message_erreur(request, exc)
+            messages_erreur(request, exc)
         else:
             envoye = " et envoyé au tuteur" if form.cleaned_data["envoyer"] else ""
             messages.success(

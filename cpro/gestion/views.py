@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cpro import perms
+from cpro.formulaires import appliquer_service
 from cpro.gestion import queries, services
 from cpro.gestion.forms import (
     ApprenantForm,
@@ -70,15 +71,6 @@ def _page_compte(request, membership) -> str:
     return etab_reverse(request, "gestion:personnel_modifier", pk=membership.pk)
 
 
-def _essayer(form, action):
-    """Run a service; its ValidationError becomes form errors. Returns the result or None."""
-    try:
-        return action()
-    except ValidationError as exc:
-        form.add_error(None, exc)
-        return None
-
-
 # --- staff -----------------------------------------------------------------------------------
 
 
@@ -97,7 +89,7 @@ def personnels(request):
 def personnel_creer(request):
     form = PersonnelForm(request.POST or None, etablissement=request.etablissement)
     if request.method == "POST" and form.is_valid():
-        resultat = _essayer(
+        resultat = appliquer_service(
             form,
             lambda: services.creer_compte(
                 request.etablissement, par=request.user, **form.cleaned_data
@@ -136,7 +128,7 @@ def personnel_modifier(request, pk):
         creation=False,
     )
     if request.method == "POST" and form.is_valid():
-        if _essayer(
+        if appliquer_service(
             form,
             lambda: services.modifier_compte(membership, par=request.user, **form.cleaned_data),
         ):
@@ -173,7 +165,7 @@ def tuteurs(request):
 def tuteur_creer(request):
     form = CompteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        resultat = _essayer(
+        resultat = appliquer_service(
             form,
             lambda: services.creer_compte(
                 request.etablissement, par=request.user, role=Role.TUTEUR, **form.cleaned_data
@@ -209,7 +201,7 @@ def tuteur_modifier(request, pk):
     }
     form = CompteForm(request.POST or None, initial=initial, creation=False)
     if request.method == "POST" and form.is_valid():
-        if _essayer(
+        if appliquer_service(
             form,
             lambda: services.modifier_compte(membership, par=request.user, **form.cleaned_data),
         ):
@@ -343,7 +335,7 @@ def _apprenant_form(request, inclure=None, **kwargs):
 def apprenant_creer(request):
     form = _apprenant_form(request, initial={"division": request.GET.get("division")})
     if request.method == "POST" and form.is_valid():
-        resultat = _essayer(
+        resultat = appliquer_service(
             form,
             lambda: services.creer_apprenant(
                 request.etablissement, par=request.user, **form.cleaned_data
@@ -376,7 +368,7 @@ def apprenant_modifier(request, pk):
     }
     form = _apprenant_form(request, inclure=apprenant.division_id, initial=initial)
     if request.method == "POST" and form.is_valid():
-        if _essayer(
+        if appliquer_service(
             form,
             lambda: services.modifier_apprenant(apprenant, par=request.user, **form.cleaned_data),
         ):
@@ -433,7 +425,7 @@ def division_creer(request):
         initial={"annee": _annee_choisie(request, annees, courante).debut},
     )
     if request.method == "POST" and form.is_valid():
-        division = _essayer(
+        division = appliquer_service(
             form,
             lambda: services.creer_division(
                 request.etablissement, par=request.user, **form.cleaned_data
@@ -457,7 +449,7 @@ def division_modifier(request, pk):
         initial={"nom": division.nom, "diplome": division.diplome, "niveau": division.niveau},
     )
     if request.method == "POST" and form.is_valid():
-        if _essayer(
+        if appliquer_service(
             form,
             lambda: services.modifier_division(division, par=request.user, **form.cleaned_data),
         ):
