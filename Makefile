@@ -42,5 +42,13 @@ run: install
 	$(PY) manage.py collectstatic --noinput
 	$(VENV)/bin/gunicorn cpro.wsgi --bind 127.0.0.1:8000 --workers 3
 
+# Large establishment + timed pages (bench/README.md). Own database: never the demo's.
+BENCH_ENV := DEBUG=1 DATABASE_URL=$${DATABASE_URL:-sqlite:///$(CURDIR)/bench.sqlite3}
+
+bench: install
+	$(BENCH_ENV) $(PY) manage.py migrate --noinput
+	$(BENCH_ENV) $(PY) -m bench.generer --apprenants $${APPRENANTS:-300} --annees $${ANNEES:-1} --reset
+	$(BENCH_ENV) $(PY) -m bench.scenarios
+
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-* media staticfiles
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* bench.sqlite3* media staticfiles
