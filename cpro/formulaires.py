@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.db import transaction
 
 URL_MAX = 1000
 
@@ -46,3 +47,32 @@ def valider_lien(url: str) -> str:
     except ValidationError as exc:
         raise ValidationError({"url": "Cette adresse n'est pas valide."}) from exc
     return url
+
+
+RESSOURCE_TITRE_MAX = 255
+
+
+def titre_ressource(titre: str, defaut: str = "") -> str:
+    """The title of a resource (file or link): stripped, `defaut` when empty, at most
+    RESSOURCE_TITRE_MAX characters; raises ValidationError({"titre": …})."""
+    titre = (titre or "").strip() or defaut.strip()
+    if not titre:
+        raise ValidationError({"titre": "Le titre de la ressource est obligatoire."})
+    if len(titre) > RESSOURCE_TITRE_MAX:
+        raise ValidationError(
+            {"titre": f"Le titre ne peut pas dépasser {RESSOURCE_TITRE_MAX} caractères."}
+        )
+    return titre
+
+
+def supprimer_fichiers_apres_commit(*noms: str, storage) -> None:
+    """Delete stored files once the deletion of their rows is committed (never before: a
+    rolled-back deletion keeps its files)."""
+    noms = [n for n in noms if n]
+    if noms:
+
+        def supprimer():
+            for nom in noms:
+                storage.delete(nom)
+
+        transaction.on_commit(supprimer)

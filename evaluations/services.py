@@ -32,7 +32,12 @@ from django.db import transaction
 from django.db.models import Count, Max
 
 from cpro.audit import journaliser
-from cpro.formulaires import valider_lien
+from cpro.formulaires import (
+    RESSOURCE_TITRE_MAX,
+    supprimer_fichiers_apres_commit,
+    titre_ressource,
+    valider_lien,
+)
 from cpro.models import AnneeScolaire, Apprenant, Membership, Role
 from evaluations.models import (
     TITRE_MAX,
@@ -49,7 +54,6 @@ from scenarios.services import TYPES_AUTORISES, verifier_fichier
 CONTEXTE_MAX = 20_000
 SECTEURS_MAX = 2_000
 RESSOURCES_MAX = 30
-RESSOURCE_TITRE_MAX = 255
 
 NATURES_SAISIES = (Nature.INTERMEDIAIRE, Nature.COMPLEXE)
 
@@ -205,19 +209,6 @@ def _nom_stocke(nom: str) -> str:
 
 def _stockage():
     return RessourceEvaluation._meta.get_field("fichier").storage
-
-
-def _fin_de_transaction(*noms: str) -> None:
-    """Delete the stored files once the deletion of their rows is committed."""
-    noms = [n for n in noms if n]
-    if noms:
-        storage = _stockage()
-
-        def supprimer():
-            for nom in noms:
-                storage.delete(nom)
-
-        transaction.on_commit(supprimer)
 
 
 # --- creation and informations ---------------------------------------------------------------
@@ -554,17 +545,6 @@ def _prochain_ordre(evaluation: Evaluation) -> int:
     return (evaluation.ressources.aggregate(m=Max("ordre"))["m"] or 0) + 1
 
 
-def _nettoyer_titre_ressource(titre: str, defaut: str = "") -> str:
-    titre = (titre or "").strip() or defaut.strip()
-    if not titre:
-        raise ValidationError({"titre": "Le titre de la ressource est obligatoire."})
-    if len(titre) > RESSOURCE_TITRE_MAX:
-        raise ValidationError(
-            {"titre": f"Le titre ne peut pas dépasser {RESSOURCE_TITRE_MAX} caractères."}
-        )
-    return titre
-
-
 @transaction.atomic
 def ajouter_fichier(evaluation: Evaluation, *, titre: str, fichier, par) -> RessourceEvaluation:
     """Attach an uploaded file (≤ 10 Mo, allowed type checked by extension and content, as for
@@ -579,7 +559,7 @@ def ajouter_fichier(evaluation: Evaluation, *, titre: str, fichier, par) -> Ress
     ressource = RessourceEvaluation(
         evaluation=evaluation,
         type=RessourceEvaluation.Type.FICHIER,
-        titre=_nettoyer_titre_ressource(titre, nom_origine),
+        titre=titre_ressource(titre, nom_origine),
         nom_fichier=nom_origine,
         content_type=TYPES_AUTORISES[extension],
         taille=fichier.size,
@@ -607,7 +587,7 @@ def ajouter_lien(evaluation: Evaluation, *, titre: str, url: str, par) -> Ressou
     return RessourceEvaluation.objects.create(
         evaluation=evaluation,
         type=RessourceEvaluation.Type.LIEN,
-        titre=_nettoyer_titre_ressource(titre, url[:RESSOURCE_TITRE_MAX]),
+        titre=titre_ressource(titre, url[:RESSOURCE_TITRE_MAX]),
         url=url,
         ordre=_prochain_ordre(evaluation),
     )
@@ -620,7 +600,7 @@ def supprimer_ressource(ressource: RessourceEvaluation, *, par) -> None:
     _exiger_modification(ressource.evaluation, par)
     nom = ressource.fichier.name if ressource.fichier else ""
     ressource.delete()
-    _fin_de_transaction(nom)
+    supprimer_fichiers_apres_commit(nom, storage=_stockage())
 
 
 # --- deletion and locks ----------------------------------------------------------------------
@@ -654,7 +634,7 @@ def supprimer_evaluation(evaluation: Evaluation, *, par) -> None:
         },
     )
     evaluation.delete()
-    _fin_de_transaction(*fichiers)
+    supprimer_fichiers_apres_commit(*fichiers, storage=_stockage())
 
 
 def _changer_verrou(evaluations, *, par, motif: str, verrouillee: bool) -> int:

@@ -24,7 +24,12 @@ from django.db import transaction
 from django.db.models import Max
 
 from cpro.audit import journaliser
-from cpro.formulaires import valider_lien
+from cpro.formulaires import (
+    RESSOURCE_TITRE_MAX,
+    supprimer_fichiers_apres_commit,
+    titre_ressource,
+    valider_lien,
+)
 from referentiels.models import Critere, Niveau, Tache
 from scenarios.models import TITRE_MAX, Dossier, Ressource, Scenario
 from scenarios.queries import cle_tri, scenarios_visibles
@@ -33,7 +38,6 @@ CONTEXTE_MAX = 20_000
 DOSSIER_NOM_MAX = 120
 RESSOURCES_MAX = 30
 FICHIER_TAILLE_MAX = 10 * 1024 * 1024
-RESSOURCE_TITRE_MAX = 255
 
 # extension → content type served (the client's content type is never trusted)
 TYPES_AUTORISES = {
@@ -83,18 +87,6 @@ def _verifier_niveau(diplome, niveau: str) -> None:
         raise ValidationError(
             {"niveau": f"Le niveau « {niveau} » n'est pas proposé par le diplôme {diplome}."}
         )
-
-
-def _fin_de_transaction(*noms: str, storage) -> None:
-    """Delete the stored files once the deletion of their rows is committed."""
-    noms = [n for n in noms if n]
-    if noms:
-
-        def supprimer():
-            for nom in noms:
-                storage.delete(nom)
-
-        transaction.on_commit(supprimer)
 
 
 # --- scénario --------------------------------------------------------------------------------
@@ -332,7 +324,7 @@ def supprimer_scenario(scenario: Scenario, *, par) -> None:
         avant=avant,
     )
     scenario.delete()
-    _fin_de_transaction(*fichiers, storage=Ressource._meta.get_field("fichier").storage)
+    supprimer_fichiers_apres_commit(*fichiers, storage=Ressource._meta.get_field("fichier").storage)
 
 
 # --- organisation: folders and manual order --------------------------------------------------
@@ -588,17 +580,6 @@ def verifier_fichier(fichier) -> str:
     return extension
 
 
-def _nettoyer_titre_ressource(titre: str, defaut: str = "") -> str:
-    titre = (titre or "").strip() or defaut.strip()
-    if not titre:
-        raise ValidationError({"titre": "Le titre de la ressource est obligatoire."})
-    if len(titre) > RESSOURCE_TITRE_MAX:
-        raise ValidationError(
-            {"titre": f"Le titre ne peut pas dépasser {RESSOURCE_TITRE_MAX} caractères."}
-        )
-    return titre
-
-
 @transaction.atomic
 def ajouter_fichier(scenario: Scenario, *, titre: str, fichier, par) -> Ressource:
     """Author only. Attach an uploaded file (≤ 10 Mo, allowed type checked by extension and
@@ -613,7 +594,7 @@ def ajouter_fichier(scenario: Scenario, *, titre: str, fichier, par) -> Ressourc
     ressource = Ressource(
         scenario=scenario,
         type=Ressource.Type.FICHIER,
-        titre=_nettoyer_titre_ressource(titre, nom_origine),
+        titre=titre_ressource(titre, nom_origine),
         nom_fichier=nom_origine,
         content_type=TYPES_AUTORISES[extension],
         taille=fichier.size,
@@ -640,7 +621,7 @@ def ajouter_lien(scenario: Scenario, *, titre: str, url: str, par) -> Ressource:
     return Ressource.objects.create(
         scenario=scenario,
         type=Ressource.Type.LIEN,
-        titre=_nettoyer_titre_ressource(titre, url[:RESSOURCE_TITRE_MAX]),
+        titre=titre_ressource(titre, url[:RESSOURCE_TITRE_MAX]),
         url=url,
         ordre=_prochain_ordre(scenario),
     )
@@ -653,4 +634,4 @@ def supprimer_ressource(ressource: Ressource, *, par) -> None:
     exiger_auteur(ressource.scenario, par)
     nom = ressource.fichier.name if ressource.fichier else ""
     ressource.delete()
-    _fin_de_transaction(nom, storage=Ressource._meta.get_field("fichier").storage)
+    supprimer_fichiers_apres_commit(nom, storage=Ressource._meta.get_field("fichier").storage)
