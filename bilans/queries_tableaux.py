@@ -2,7 +2,7 @@
 
 `donnees_tableau(apprenant, diplome, ...)` builds a learner's dashboard in 4 queries whatever
 the amount of data (criteria of the diplôme, évaluations, their teachers, résultats);
-`vue_classe(division, diplome, ...)` builds the class view in 4 queries whatever the number of
+`vue_classe(division, diplome, ...)` builds the class view in 5 queries whatever the number of
 learners (learners, criteria, résultats, validated positionnements). Both are pinned by
 tests/bilans/test_tableau_queries.py.
 
@@ -15,16 +15,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from bilans import rendu_tableau
 from bilans.models import BilanIntermediaire, Positionnement
-from bilans.suggestion import Observation, Suggestion, suggerer
+from bilans.suggestion import NIVEAUX, Cumul, Observation, Suggestion, suggerer
 from cpro.maitrise import Rendu, rendu
 from cpro.models import AnneeScolaire, Apprenant, Division
-from cpro.models import User as Utilisateur
 from evaluations.models import Evaluation, Nature, Participant, Resultat
 from referentiels.models import Critere, Niveau
 
@@ -166,6 +166,14 @@ class LigneCritere:
     def resultats(self) -> list[Cellule]:
         """The compact view: the cells side by side, chronologically, without empty ones."""
         return [c for c in self.cellules if c is not None]
+
+    @property
+    def html_complete(self):
+        return rendu_tableau.html_ligne_complete(self)
+
+    @property
+    def html_compacte(self):
+        return rendu_tableau.html_ligne_compacte(self)
 
 
 @dataclass
@@ -364,16 +372,26 @@ def donnees_tableau(
     criteres = _filtrer(tous, unite, competence)
     ids_criteres = [c.pk for c in criteres]
 
-    evaluations = evaluations_visibles(apprenant, diplome).select_related("auteur", "annee")
-    evaluations = evaluations.prefetch_related(
-        Prefetch("enseignants", queryset=Utilisateur.objects.order_by("last_name", "first_name"))
-    )
+    # Plain values, not model instances: three years are ~180 évaluations (DESIGN.md budget).
+    evaluations = evaluations_visibles(apprenant, diplome)
     if unite or competence:
         cibles = Evaluation.criteres.through.objects.filter(
             evaluation=OuterRef("pk"), critere_id__in=ids_criteres
         )
         evaluations = evaluations.annotate(concernee=Exists(cibles))
-    evaluations = list(evaluations)
+    champs = ["pk", "date", "titre", "nature", "niveau", "annee__debut"]
+    champs += ["auteur__first_name", "auteur__last_name", "auteur__username", "auteur_id"]
+    evaluations = list(evaluations.values(*champs, *(["concernee"] if unite or competence else [])))
+    enseignants: dict[int, list[str]] = defaultdict(list)
+    if evaluations:
+        for e, prenom, nom, identifiant in (
+            Evaluation.enseignants.through.objects.filter(
+                evaluation__in=evaluations_visibles(apprenant, diplome).values("pk")
+            )
+            .order_by("user__last_name", "user__first_name", "user__pk")
+            .values_list("evaluation_id", "user__first_name", "user__last_name", "user__username")
+        ):
+            enseignants[e].append(f"{prenom} {nom}".strip() or identifiant)
 
     niveaux: dict[tuple[int, int], str] = {}
     if evaluations and ids_criteres:
@@ -389,18 +407,23 @@ def donnees_tableau(
         }
     if unite or competence:
         avec_resultat = {e for e, _c in niveaux}
-        evaluations = [e for e in evaluations if e.concernee or e.pk in avec_resultat]
+        evaluations = [e for e in evaluations if e["concernee"] or e["pk"] in avec_resultat]
+
+    def _auteur(e) -> list[str]:
+        if not e["auteur_id"]:
+            return []
+        nom = f"{e['auteur__first_name']} {e['auteur__last_name']}".strip()
+        return [nom or e["auteur__username"]]
 
     colonnes = [
         Colonne(
-            pk=e.pk,
-            date=e.date,
-            titre=e.titre,
-            nature=e.nature,
-            niveau=e.niveau,
-            annee=e.annee.libelle,
-            enseignants=[_nom(u) for u in e.enseignants.all()]
-            or ([_nom(e.auteur)] if e.auteur else []),
+            pk=e["pk"],
+            date=e["date"],
+            titre=e["titre"],
+            nature=e["nature"],
+            niveau=e["niveau"],
+            annee=f"{e['annee__debut']}-{e['annee__debut'] + 1}",
+            enseignants=enseignants.get(e["pk"]) or _auteur(e),
         )
         for e in evaluations
     ]
@@ -492,6 +515,10 @@ class LigneClasse:
     apprenant: Apprenant
     positions: list[Position]
 
+    @property
+    def html(self):
+        return rendu_tableau.html_positions(self.positions)
+
 
 @dataclass
 class VueClasse:
@@ -503,7 +530,7 @@ class VueClasse:
 def vue_classe(division: Division, diplome, *, reference: datetime.date | None = None) -> VueClasse:
     """Division × competences: each learner's latest positioning per competence, i.e. the
     positionnement of the latest validated bilan that positions it, else the current
-    suggestion (marked `suggere`). 4 queries whatever the number of learners."""
+    suggestion (marked `suggere`). 5 queries whatever the number of learners and years."""
     reference = reference or timezone.localdate()
     apprenants = apprenants_de_division(division)
     criteres = _criteres_du_diplome(diplome)
@@ -514,34 +541,31 @@ def vue_classe(division: Division, diplome, *, reference: datetime.date | None =
         competence_du_critere[c.pk] = c.competence_id
 
     ids = [a.pk for a in apprenants]
-    participe = Participant.objects.filter(
-        evaluation=OuterRef("evaluation_id"), apprenant=OuterRef("apprenant_id")
-    )
-    rows = (
-        Resultat.objects.filter(
-            apprenant__division=division,
-            evaluation__etablissement_id=division.etablissement_id,
-            evaluation__diplome=diplome,
-            evaluation__afficher_tableau_de_bord=True,
-            critere__competence__diplome=diplome,
+    # Two flat reads instead of one five-table join (bench/README.md): the learners'
+    # participations in the évaluations shown in dashboards, with each évaluation's date and
+    # nature (the weight of its observations), then the learners' résultats (an index-only scan
+    # of evaluations_resultat_vue_idx); the join is done here, in dictionaries.
+    cumul = Cumul(reference)
+    if ids:
+        poids = {
+            (a, e): cumul.poids(date, nature)
+            for a, e, date, nature in Participant.objects.filter(
+                apprenant_id__in=ids,
+                evaluation__etablissement_id=division.etablissement_id,
+                evaluation__diplome=diplome,
+                evaluation__afficher_tableau_de_bord=True,
+            ).values_list("apprenant_id", "evaluation_id", "evaluation__date", "evaluation__nature")
+        }
+        resultats = Resultat.objects.filter(apprenant_id__in=ids).values_list(
+            "apprenant_id", "evaluation_id", "critere_id", "niveau"
         )
-        .filter(Exists(participe))
-        .values_list(
-            "apprenant_id",
-            "critere_id",
-            "niveau",
-            "evaluation__date",
-            "evaluation__nature",
-            "evaluation__titre",
-        )
-        if ids
-        else []
-    )
-    observations: dict[tuple[int, int], list[Observation]] = defaultdict(list)
-    for a, c, niveau, date, nature, titre in rows:
-        comp = competence_du_critere.get(c)
-        if comp is not None:
-            observations[(a, comp)].append(Observation(niveau, date, nature, titre=titre))
+        sommes = cumul.sommes
+        for a, e, c, niveau in resultats:  # the hot loop: ~40,000 rows for 3 years
+            w = poids.get((a, e))
+            if w and niveau in NIVEAUX:
+                comp = competence_du_critere.get(c)
+                if comp is not None:
+                    sommes[(a, comp)][niveau] += w
 
     valides: dict[tuple[int, int], Position] = {}
     if ids:
@@ -564,8 +588,7 @@ def vue_classe(division: Division, diplome, *, reference: datetime.date | None =
         for comp in competences:
             p = valides.get((a.pk, comp))
             if p is None:
-                suggestion = suggerer(observations.get((a.pk, comp), []), reference)
-                p = Position(suggestion.niveau, True)
+                p = Position(cumul.niveau((a.pk, comp)), True)
             cases.append(p)
         lignes.append(LigneClasse(a, cases))
     return VueClasse(division, list(competences.values()), lignes)

@@ -19,10 +19,12 @@ Rule (documented, unit-tested):
 """
 
 import datetime
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 POIDS_NATURE = {"INT": 1.0, "C": 2.0, "E": 2.0}
+NIVEAUX = ("1", "2", "3", "4")
 DEMI_VIE_JOURS = 120
 FORMULE = (
     "poids = nature (Int 1, C 2, E 2) × 0,5^(ancienneté en jours / 120) ; niveau suggéré = "
@@ -62,20 +64,66 @@ def poids(observation: Observation, reference: datetime.date) -> float:
     return POIDS_NATURE.get(observation.nature, 1.0) * 0.5 ** (age / DEMI_VIE_JOURS)
 
 
+def mediane_ponderee(sommes: dict[str, float]) -> str:
+    """The weighted median of rule 3: the smallest level whose cumulative weight reaches half
+    of the total; `sommes` = total weight per level "1".."4". "NE" when there is no weight."""
+    total = sum(sommes.values())
+    if total <= 0:
+        return "NE"
+    cumul = 0.0
+    for niveau in ("1", "2", "3", "4"):
+        cumul += sommes.get(niveau, 0.0)
+        if cumul >= total / 2 - 1e-9:
+            return niveau
+    return "4"  # unreachable: cumul reaches total at level 4
+
+
 def suggerer(observations: Iterable[Observation], reference: datetime.date) -> Suggestion:
     """The suggested level of one competence from its observations (see the module docstring)."""
     contributions = [
         Contribution(o, poids(o, reference))
         for o in observations
-        if o.niveau in {"1", "2", "3", "4"} and o.date <= reference
+        if o.niveau in NIVEAUX and o.date <= reference
     ]
     contributions.sort(key=lambda c: (c.observation.date, c.observation.critere))
     if not contributions:
         return Suggestion("NE", [])
-    total = sum(c.poids for c in contributions)
-    cumul = 0.0
-    for niveau in ("1", "2", "3", "4"):
-        cumul += sum(c.poids for c in contributions if c.observation.niveau == niveau)
-        if cumul >= total / 2 - 1e-9:
-            return Suggestion(niveau, contributions)
-    return Suggestion("4", contributions)  # unreachable: cumul reaches total at level 4
+    sommes = dict.fromkeys(NIVEAUX, 0.0)
+    for c in contributions:
+        sommes[c.observation.niveau] += c.poids
+    return Suggestion(mediane_ponderee(sommes), contributions)
+
+
+class Cumul:
+    """The same rule without keeping the observations, for views that show only the level of
+    many competences × learners (vue classes: 35 learners × 3 years ≈ 40,000 résultats). The
+    weight of an observation depends only on its évaluation's date and nature: `poids` computes
+    it once per (date, nature); `sommes[cle][niveau]` accumulates weights."""
+
+    def __init__(self, reference: datetime.date):
+        self.reference = reference
+        self._poids: dict[tuple[datetime.date, str], float] = {}
+        self.sommes: defaultdict[object, dict[str, float]] = defaultdict(
+            lambda: dict.fromkeys(NIVEAUX, 0.0)
+        )
+
+    def poids(self, date: datetime.date, nature: str) -> float:
+        """Weight of an observation of that date and nature; 0 after the reference date."""
+        w = self._poids.get((date, nature))
+        if w is None:
+            w = self._poids[(date, nature)] = (
+                0.0
+                if date > self.reference
+                else poids(Observation("1", date, nature), self.reference)
+            )
+        return w
+
+    def ajouter(self, cle, niveau: str, date: datetime.date, nature: str) -> None:
+        w = self.poids(date, nature)
+        if w and niveau in NIVEAUX:
+            self.sommes[cle][niveau] += w
+
+    def niveau(self, cle) -> str:
+        """The suggested level for `cle` ("NE" without observation)."""
+        sommes = self.sommes.get(cle)
+        return mediane_ponderee(sommes) if sommes else "NE"

@@ -127,7 +127,15 @@ class Resultat(models.Model):
                 fields=["evaluation", "apprenant", "critere"], name="resultat_unique"
             )
         ]
-        indexes = [models.Index(fields=["apprenant", "critere"])]
+        indexes = [
+            models.Index(fields=["apprenant", "critere"]),
+            # Covering index of the learner-side reads (dashboards, vue classes): an index-only
+            # scan of one learner's résultats, whatever the size of the establishment.
+            models.Index(
+                fields=["apprenant", "evaluation", "critere", "niveau"],
+                name="resultat_apprenant_couvrant",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.evaluation_id}/{self.apprenant_id}/{self.critere_id} = {self.niveau}"

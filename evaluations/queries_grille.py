@@ -105,6 +105,7 @@ class Ligne:
     participant: Participant
     apprenant: Apprenant
     cellules: list[Cellule]
+    html: str = ""  # the cells' markup, set by the view (evaluations.rendu_grille)
 
 
 @dataclass

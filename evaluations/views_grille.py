@@ -8,6 +8,7 @@ import re
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -16,16 +17,9 @@ from cpro.maitrise import Maitrise
 from cpro.perms import permission_requise
 from cpro.services import lancer_export
 from cpro.urls_tools import etab_reverse
-from evaluations import queries_grille, services_grille
+from evaluations import queries_grille, rendu_grille, services_grille
 
 # "NE" then "1 −−" … "4 ++": the code and the symbol of cpro.maitrise.
-OPTIONS_NIVEAU = [
-    ("NE", "NE"),
-    ("1", "1 −−"),
-    ("2", "2 −"),
-    ("3", "3 +"),
-    ("4", "4 ++"),
-]
 
 
 # Small request forms of the grid (shape only; the rules are in services_grille).
@@ -93,13 +87,9 @@ def _editable(request, evaluation) -> bool:
 
 
 def _contexte_grille(request, evaluation, **extra) -> dict:
-    return {
-        "evaluation": evaluation,
-        "grille": queries_grille.grille(evaluation),
-        "editable": _editable(request, evaluation),
-        "options_niveau": OPTIONS_NIVEAU,
-        **extra,
-    }
+    editable = _editable(request, evaluation)
+    grille = rendu_grille.preparer(queries_grille.grille(evaluation), editable=editable)
+    return {"evaluation": evaluation, "grille": grille, "editable": editable, **extra}
 
 
 def _vers_grille(request, evaluation):
@@ -142,19 +132,9 @@ def saisir(request, pk):
         else:
             messages.error(request, message)
         return _vers_grille(request, evaluation)
-    return render(
-        request,
-        "evaluations/_cellule.html",
-        {
-            "cel": queries_grille.cellule(evaluation, apprenant, critere),
-            "apprenant": apprenant,
-            "critere": critere,
-            "editable": True,
-            "options_niveau": OPTIONS_NIVEAU,
-            "etat": etat,
-            "message": message,
-        },
-        status=status,
+    cel = queries_grille.cellule(evaluation, apprenant, critere)
+    return HttpResponse(
+        rendu_grille.html_cellule(cel, editable=True, etat=etat, message=message), status=status
     )
 
 
@@ -284,7 +264,9 @@ def ma_grille(request, pk):
         {
             "apprenant": apprenant,
             "evaluation": evaluation,
-            "grille": queries_grille.grille(evaluation, apprenant=apprenant),
+            "grille": rendu_grille.preparer(
+                queries_grille.grille(evaluation, apprenant=apprenant), editable=False
+            ),
             "editable": False,
         },
     )

@@ -58,3 +58,30 @@ def test_pourquoi_lists_contributions_in_chronological_order_with_formula():
     assert [c.observation.critere for c in s.contributions] == ["A", "B"]
     assert s.poids_total == sum(c.poids for c in s.contributions)
     assert "médiane pondérée" in s.formule
+
+
+def test_cumul_gives_the_same_level_as_suggerer():
+    """The class view's accumulator (no observation kept) applies the same rule."""
+    import random
+
+    from bilans.suggestion import Cumul
+
+    rng = random.Random(2026)
+    reference = datetime.date(2026, 6, 1)
+    cumul = Cumul(reference)
+    attendus = {}
+    for cle in range(300):
+        observations = [
+            Observation(
+                rng.choice(["NE", "1", "2", "3", "4"]),
+                reference - datetime.timedelta(days=rng.randint(-30, 900)),
+                rng.choice(["INT", "C", "E"]),
+            )
+            for _ in range(rng.randint(0, 25))
+        ]
+        for o in observations:
+            cumul.ajouter(cle, o.niveau, o.date, o.nature)
+        attendus[cle] = suggerer(observations, reference).niveau
+    assert {cle: cumul.niveau(cle) for cle in attendus} == attendus
+    assert set(attendus.values()) == {"NE", "1", "2", "3", "4"}  # every branch exercised
+    assert cumul.niveau("inconnue") == "NE"

@@ -13,8 +13,9 @@ from tests.evaluations import grille_factories as gf
 
 pytestmark = pytest.mark.django_db
 
-# middleware (5) + divisions, learners, criteria, résultats, validated positionnements
-REQUETES_PAGE = 5 + 5
+# middleware (5) + divisions, learners, criteria, participations, résultats, validated
+# positionnements
+REQUETES_PAGE = 5 + 6
 
 
 def url(personas):

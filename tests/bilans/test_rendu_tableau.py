@@ -1,0 +1,54 @@
+"""The dashboard and class-view cells built in Python (bilans.rendu_tableau)."""
+
+import datetime
+from types import SimpleNamespace
+
+from bilans.queries_tableaux import Cellule, Colonne, LigneCritere, Position
+from bilans.rendu_tableau import html_ligne_compacte, html_ligne_complete, html_positions
+
+
+def colonne(titre="Accueil <client>", nature="C"):
+    return Colonne(
+        pk=1,
+        date=datetime.date(2026, 10, 5),
+        titre=titre,
+        nature=nature,
+        niveau="PREMIERE",
+        annee="2026-2027",
+        enseignants=["Anne O'Neil"],
+    )
+
+
+def test_full_row_one_cell_per_column_with_escaped_tooltip():
+    col = colonne()
+    ligne = LigneCritere(SimpleNamespace(), [Cellule(col, "3"), None])
+    html = html_ligne_complete(ligne)
+    assert html.count('<td class="tb-case">') == 2
+    assert '<span class="tb-cel lvl-3 tb-ecole" tabindex="0"' in html
+    assert "05/10/2026 – Accueil &lt;client&gt; – Anne O&#x27;Neil" in html
+    assert '<span class="tb-nat">C</span> <span class="tb-sym" aria-hidden="true">+</span>' in html
+    assert "<client>" not in html
+
+
+def test_compact_row_lists_the_results_or_says_none():
+    col = colonne(nature="E")
+    html = html_ligne_compacte(LigneCritere(SimpleNamespace(), [None, Cellule(col, "1")]))
+    assert html.startswith('<ul class="tb-liste"><li><span class="tb-cel lvl-1 tb-entreprise"')
+    vide = html_ligne_compacte(LigneCritere(SimpleNamespace(), [None]))
+    assert vide == '<span class="vide">Pas encore évalué</span>'
+
+
+def test_class_view_positions():
+    html = html_positions(
+        [
+            Position("2", True),
+            Position("4", False, datetime.date(2026, 11, 2)),
+            Position("NE", False),
+        ]
+    )
+    assert '<td class="vc-case vc-suggere"><span class="lvl lvl-2"' in html
+    assert '<span class="vc-mention">suggéré</span>' in html
+    assert 'title="Bilan validé du 02/11/2026"' in html
+    assert html.endswith(
+        '<td class="vc-case"><span class="lvl lvl-ne" title="Non évalué">NE</span></td>'
+    )
