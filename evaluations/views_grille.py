@@ -121,7 +121,7 @@ def saisir(request, pk):
     critere = queries_grille.critere_de_la_grille(evaluation, form.cleaned_data["critere"])
     etat, message, status = "ok", "", 200
     try:
-        services_grille.saisir_resultat(
+        _ancien, nouveau = services_grille.saisir_resultat(
             evaluation, apprenant, critere, form.cleaned_data["niveau"], par=request.user
         )
     except ValidationError as exc:
@@ -132,7 +132,11 @@ def saisir(request, pk):
         else:
             messages.error(request, message)
         return _vers_grille(request, evaluation)
-    cel = queries_grille.cellule(evaluation, apprenant, critere)
+    # After a save the cell shows what was written; after an error, what is stored.
+    if status == 200:
+        cel = queries_grille.Cellule(apprenant, critere, nouveau or "")
+    else:
+        cel = queries_grille.cellule(evaluation, apprenant, critere)
     return HttpResponse(
         rendu_grille.html_cellule(cel, editable=True, etat=etat, message=message), status=status
     )

@@ -164,6 +164,17 @@ def test_saisir_htmx_returns_the_saved_cell(auteur, personas, ev):
     assert AuditLog.objects.filter(action="resultat.modifier").count() == 2
 
 
+def test_saisir_query_count_is_pinned(auteur, personas, ev, django_assert_num_queries):
+    data = _cellule(personas, ev, "3")
+    auteur.post(url("saisir", ev), data, **HTMX)  # session, caches
+    # Tenancy (establishment, session, user, membership, diplôme: 5) + évaluation, learner,
+    # criterion, writer state with the old level, upsert, audit entry. The saved cell is not
+    # read back.
+    with django_assert_num_queries(11):
+        response = auteur.post(url("saisir", ev), {**data, "niveau": "4"}, **HTMX)
+    assert response.status_code == 200 and "cellule lvl-4" in response.content.decode()
+
+
 def test_saisir_bad_level_is_a_french_error_cell(auteur, personas, ev):
     response = auteur.post(url("saisir", ev), _cellule(personas, ev, "7"), **HTMX)
     assert response.status_code == 422
