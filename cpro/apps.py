@@ -9,3 +9,4 @@ class CproConfig(AppConfig):
     def ready(self):
         # Each module registers its exporters in <app>/exporters.py.
         autodiscover_modules("exporters")
+        from cpro.gestion import rgpd_exporters  # noqa: F401  (cpro/gestion is not an app)

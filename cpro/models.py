@@ -175,6 +175,9 @@ class Apprenant(models.Model):
         Division, on_delete=models.SET_NULL, null=True, blank=True, related_name="apprenants"
     )
     numero_candidat = models.CharField(_("numéro de candidat"), max_length=20, blank=True)
+    # Set when the DDFPT deactivates the learner's account (cpro.gestion.rgpd.marquer_sortie):
+    # the retention period of cpro.gestion.rgpd.appliquer_retention runs from this date.
+    date_sortie = models.DateField(_("date de sortie"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("apprenant")
@@ -234,6 +237,12 @@ class ExportJob(models.Model):
     cree_le = models.DateTimeField(auto_now_add=True)
     termine_le = models.DateTimeField(null=True, blank=True)
     expire_le = models.DateTimeField(db_index=True)
+    # Last sign of life (creation, start, each progress step): a job pending or running with
+    # no sign of life for EXPORT_TIMEOUT_MINUTES is failed by cpro.services.marquer_exports_bloques.
+    maj_le = models.DateTimeField(_("dernière activité"), default=timezone.now)
+    # How many times a worker started this job: a second start is a redelivery after a dead
+    # attempt (worker killed), which fails the job instead of running it again.
+    tentatives = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         verbose_name = _("export")

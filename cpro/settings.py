@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "guardian",
     "django_htmx",
     "cpro",
@@ -61,6 +62,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "cpro.sessions.SessionTimeoutMiddleware",
+    "cpro.auth.MfaRoleMiddleware",
     "cpro.tenancy.TenantMiddleware",
 ]
 
@@ -108,7 +111,10 @@ AUTHENTICATION_BACKENDS = [
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -157,6 +163,12 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
 }
 ACCOUNT_LOGOUT_REDIRECT_URL = "accueil_plateforme"
+# Optional TOTP (+ recovery codes) for DDFPT and chef memberships only (cpro.auth guards the
+# pages and the activation form). No self sign-up, so an unverified address is no risk here.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Cpro"
+MFA_ALLOW_UNVERIFIED_EMAIL = True
+MFA_FORMS = {"activate_totp": "cpro.auth.ActivationTOTPForm"}
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Cpro <ne-pas-repondre@cpro.invalid>")
 MAILERS = {
     "default": {
@@ -180,8 +192,15 @@ ANONYMOUS_USER_NAME = None
 # --- Cache ---------------------------------------------------------------------------------
 REDIS_URL = envstr("REDIS_URL")
 if REDIS_URL:
+    # Redis down must not take the site down: this backend logs and ignores connection errors
+    # (reads miss, writes are dropped, allauth's rate limits are not applied meanwhile),
+    # with short socket timeouts and no retry (cpro/cache.py).
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "cpro.cache.DegradingRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -194,11 +213,36 @@ CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task whose worker process was killed goes back to the queue; its next run sees the job
+# already started and fails it with a French message (cpro.services.executer_export).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Broker unreachable: publishing fails within a few seconds (one quick retry, short socket
+# timeouts) and lancer_export fails the job with "L'export est momentanément indisponible".
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 3,
+    # Unacknowledged messages (worker died) are redelivered after this delay.
+    "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600),
+}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "purger-exports-expires": {"task": "cpro.tasks.purger_exports_expires", "schedule": 3600.0},
+    "marquer-exports-bloques": {"task": "cpro.tasks.marquer_exports_bloques", "schedule": 300.0},
 }
 EXPORT_RETENTION_HOURS = envint("EXPORT_RETENTION_HOURS", 24)
+# Book media of learners gone for longer are removed by `manage.py appliquer_retention`.
+RGPD_RETENTION_JOURS = envint("RGPD_RETENTION_JOURS", 365)
+# A job pending or running with no sign of life (start, progress step) for this long is failed
+# as interrupted (worker killed or stopped): beat every 5 minutes, and the progress page.
+EXPORT_TIMEOUT_MINUTES = envint("EXPORT_TIMEOUT_MINUTES", 30)
 
 # --- Security ------------------------------------------------------------------------------
 SECURE_CSP = {
@@ -217,6 +261,10 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
+# Sessions end after 30 minutes without a request and 12 hours after login (cpro.sessions).
+SESSION_IDLE_TIMEOUT = envint("SESSION_IDLE_TIMEOUT", 30 * 60)
+SESSION_ABSOLUTE_TIMEOUT = envint("SESSION_ABSOLUTE_TIMEOUT", 12 * 3600)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", not DEBUG)

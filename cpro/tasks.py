@@ -13,3 +13,8 @@ def executer_export(job_id: str) -> None:
 @shared_task(name="cpro.tasks.purger_exports_expires")
 def purger_exports_expires() -> int:
     return services.purger_exports_expires()
+
+
+@shared_task(name="cpro.tasks.marquer_exports_bloques")
+def marquer_exports_bloques() -> int:
+    return services.marquer_exports_bloques()

@@ -9,6 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cpro import perms, queries, services
+from cpro.auth import ROLES_MFA, mfa_active
 from cpro.forms import ChoixDiplomeForm
 from cpro.models import ExportJob, Membership, Role
 from cpro.tenancy import choisir_diplome, diplomes_accessibles, public, sans_diplome
@@ -74,13 +75,17 @@ def choix_diplome(request):
 @require_GET
 @sans_diplome
 def espace_personnel(request):
-    return render(request, "cpro/espace_personnel.html")
+    # The optional second factor is offered to DDFPT and chef only (cpro.auth guards the pages).
+    ctx = {"mfa_proposee": request.membership.role in ROLES_MFA}
+    if ctx["mfa_proposee"]:
+        ctx["mfa_active"] = mfa_active(request.user)
+    return render(request, "cpro/espace_personnel.html", ctx)
 
 
 @require_GET
 @sans_diplome
 def export_etat(request, job_id):
-    job = queries.export_pour(request, job_id)
+    job = services.verifier_export(queries.export_pour(request, job_id))
     template = "cpro/_export_etat.html" if request.htmx else "cpro/export_etat.html"
     return render(request, template, {"job": job})
 
@@ -89,10 +94,15 @@ def export_etat(request, job_id):
 @sans_diplome
 def export_telecharger(request, job_id):
     job = queries.export_pour(request, job_id)
+    # Only a finished job's complete file: a job points to its file only once it is DONE.
     if job.status != ExportJob.Status.TERMINE or not job.file:
         raise Http404("Fichier non disponible")
+    try:
+        fichier = job.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("Fichier non disponible") from None
     return FileResponse(
-        job.file.open("rb"),
+        fichier,
         as_attachment=True,
         filename=job.filename,
         content_type=job.content_type,

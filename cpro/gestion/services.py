@@ -15,8 +15,10 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from cpro.audit import journaliser
+from cpro.gestion import rgpd
 from cpro.gestion.importation import LigneImport
 from cpro.models import AnneeScolaire, Apprenant, Division, Membership, Role, Statut
+from cpro.sessions import terminer_sessions
 from referentiels.models import Niveau
 
 User = get_user_model()
@@ -198,8 +200,10 @@ def desactiver_compte(membership, *, par) -> Membership:
     """Deactivate an account in this establishment.
 
     Writes: Membership.active=False; if the user has no other active membership,
-    User.is_active=False, which ends every session (ModelBackend refuses inactive users on
-    the next request). Audit: `compte.desactiver`. A DDFPT cannot deactivate themself.
+    User.is_active=False. Every stored session of the user is deleted (in every
+    establishment: a session is per user, not per establishment; they log in again where
+    they still have an account). Audit: `compte.desactiver`. A DDFPT cannot deactivate
+    themself.
     """
     if membership.user_id == par.pk:
         raise ValidationError("Vous ne pouvez pas désactiver votre propre compte.")
@@ -213,13 +217,19 @@ def desactiver_compte(membership, *, par) -> Membership:
         if not autres.exists() and user.is_active:
             user.is_active = False
             user.save(update_fields=["is_active"])
+        sessions = terminer_sessions(user)
+        rgpd.marquer_sortie(membership)
         journaliser(
             "compte.desactiver",
             par=par,
             etablissement=membership.etablissement,
             objet=membership,
             avant={"actif": True},
-            apres={"actif": False, "utilisateur_actif": user.is_active},
+            apres={
+                "actif": False,
+                "utilisateur_actif": user.is_active,
+                "sessions_terminees": sessions,
+            },
         )
     return membership
 
@@ -227,11 +237,18 @@ def desactiver_compte(membership, *, par) -> Membership:
 def reactiver_compte(membership, *, par) -> Membership:
     """Reactivate an account: Membership.active=True and User.is_active=True.
 
-    Audit: `compte.reactiver`.
+    Refused for a learner whose data were erased (RGPD). Audit: `compte.reactiver`.
     """
     if membership.active:
         raise ValidationError("Ce compte est déjà actif.")
+    apprenant = getattr(membership, "apprenant", None)
+    if apprenant is not None and rgpd.est_efface(apprenant):
+        raise ValidationError(
+            "Les données de cet apprenant ont été effacées (RGPD) : son compte ne peut pas être "
+            "réactivé. Créez un nouveau compte s'il revient dans l'établissement."
+        )
     with transaction.atomic():
+        rgpd.annuler_sortie(membership)
         membership.active = True
         membership.save(update_fields=["active"])
         user = membership.user

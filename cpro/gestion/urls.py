@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cpro.gestion import views
+from cpro.gestion import views, views_rgpd
 
 app_name = "gestion"
 
@@ -11,6 +11,8 @@ urlpatterns = [
     path("apprenants/", views.apprenants, name="apprenants"),
     path("apprenants/nouveau/", views.apprenant_creer, name="apprenant_creer"),
     path("apprenants/<int:pk>/", views.apprenant_modifier, name="apprenant_modifier"),
+    path("apprenants/<int:pk>/rgpd/exporter/", views_rgpd.rgpd_exporter, name="rgpd_exporter"),
+    path("apprenants/<int:pk>/rgpd/effacer/", views_rgpd.rgpd_effacer, name="rgpd_effacer"),
     path("tuteurs/", views.tuteurs, name="tuteurs"),
     path("tuteurs/nouveau/", views.tuteur_creer, name="tuteur_creer"),
     path("tuteurs/<int:pk>/", views.tuteur_modifier, name="tuteur_modifier"),

@@ -1,0 +1,104 @@
+"""RGPD exporter: everything Cpro holds about one learner (right of access).
+
+Params: {"apprenant": pk}. The file is a ZIP archive:
+- `donnees.json`: the structured data (cpro.gestion.rgpd.donnees_apprenant; dates ISO 8601);
+- `donnees.pdf`: the same data as a readable French summary (WeasyPrint);
+- `medias/<publication>-<media>-<nom>`: the photos and videos of the learner's book.
+
+Registered at start-up by `cpro.apps.CproConfig.ready` (cpro/gestion is not an app, so
+`autodiscover_modules("exporters")` does not find it). The job may run long after the
+request, so `render` checks again that the requester is still allowed to manage the
+establishment's people and that the learner belongs to the establishment.
+"""
+
+import io
+import zipfile
+
+from django.utils import timezone
+
+from cpro import perms
+from cpro.exports import Exporter, ExportError, exporter
+from cpro.gestion import rgpd
+from cpro.models import Apprenant, Membership
+
+
+def _pdf(donnees: dict, apprenant: Apprenant) -> bytes:
+    from django.template.loader import render_to_string
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    html = render_to_string(
+        "gestion/rgpd_export_pdf.html",
+        {
+            "d": donnees,
+            "etablissement": apprenant.etablissement,
+            "date": timezone.localdate(),
+            "css": render_to_string("gestion/rgpd_export_pdf.css"),
+        },
+    )
+    # Nothing is fetched: no image, no network, no file system.
+    return HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=())).write_pdf()
+
+
+@exporter
+class DonneesApprenant(Exporter):
+    kind = rgpd.KIND_EXPORT
+    permission = perms.GERER_PERSONNES
+    libelle = "Données personnelles d'un apprenant (RGPD)"
+
+    def apprenant(self) -> Apprenant:
+        etab = self.job.etablissement
+        membership = Membership.objects.filter(
+            user=self.job.demandeur, etablissement=etab, active=True
+        ).first()
+        if not perms.a_permission(membership, self.permission):
+            raise ExportError("Votre profil ne permet pas d'exporter les données d'un apprenant.")
+        pk = (self.job.params or {}).get("apprenant")
+        apprenant = None
+        if isinstance(pk, int) and not isinstance(pk, bool):
+            apprenant = (
+                Apprenant.objects.filter(pk=pk, etablissement=etab)
+                .select_related("membership__user", "etablissement")
+                .first()
+            )
+        if apprenant is None:
+            raise ExportError("Cet apprenant n'existe pas ou plus dans votre établissement.")
+        return apprenant
+
+    def render(self, progress):
+        from pfmp.models import MediaPublication
+
+        apprenant = self.apprenant()
+        donnees = rgpd.donnees_apprenant(apprenant)
+        progress(30)
+        pdf = _pdf(donnees, apprenant)
+        progress(60)
+        tampon = io.BytesIO()
+        with zipfile.ZipFile(tampon, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("donnees.json", rgpd.json_donnees(donnees))
+            archive.writestr("donnees.pdf", pdf)
+            medias = list(
+                MediaPublication.objects.filter(publication__apprenant=apprenant).order_by(
+                    "publication_id", "pk"
+                )
+            )
+            absents = []
+            for i, media in enumerate(medias, start=1):
+                try:
+                    with media.fichier.open("rb") as fichier:
+                        # Photos and videos are already compressed.
+                        archive.writestr(
+                            rgpd.chemin_media(media), fichier.read(), zipfile.ZIP_STORED
+                        )
+                except (OSError, ValueError):
+                    absents.append(rgpd.chemin_media(media))
+                progress(60 + i * 35 // len(medias))
+            if absents:
+                archive.writestr(
+                    "fichiers-absents.txt",
+                    "Ces fichiers du book n'ont pas pu être lus sur le serveur :\n"
+                    + "\n".join(absents)
+                    + "\n",
+                )
+        nom = f"donnees-apprenant-{apprenant.pk}-{timezone.localdate():%Y%m%d}.zip"
+        return nom, "application/zip", tampon.getvalue()
