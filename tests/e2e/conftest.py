@@ -1,6 +1,7 @@
 """Browser tests: Playwright driving Debian's chromium (headless), against live_server."""
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -42,3 +43,20 @@ def csp_violations(page):
         ),
     )
     return errors
+
+
+CAPTURES = Path(__file__).resolve().parents[2] / "artefacts" / "captures-e2e"
+
+
+@pytest.fixture(scope="session")
+def capture():
+    """capture(page, "parcours_x"): full-page screenshot of the journey's last page, saved as
+    artefacts/captures-e2e/parcours_x.png at the repository root (folder created if missing)."""
+
+    def _capture(page, nom: str) -> Path:
+        CAPTURES.mkdir(parents=True, exist_ok=True)
+        chemin = CAPTURES / f"{nom}.png"
+        page.screenshot(path=str(chemin), full_page=True)
+        return chemin
+
+    return _capture

@@ -1,16 +1,10 @@
 """Journey: a teacher fills a positioning grid with the keyboard (autosave), reloads, and finds
 the grid read-only once the évaluation is locked."""
 
-import os
-import tempfile
-from pathlib import Path
-
 import pytest
 
 from evaluations.models import Resultat
 from tests.evaluations import grille_factories as gf
-
-SCREENSHOTS = Path(os.environ.get("CPRO_SCREENSHOTS", tempfile.gettempdir()))
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -20,7 +14,9 @@ def _niveau(ev, apprenant, critere):
     return r.niveau if r else None
 
 
-def test_teacher_fills_the_grid_with_the_keyboard(live_server, page, personas, csp_violations):
+def test_teacher_fills_the_grid_with_the_keyboard(
+    live_server, page, personas, csp_violations, capture
+):
     a = personas.a
     ev = gf.evaluation(a, titre="Accueil client en magasin")
     c1, c2 = ev.criteres.order_by("competence__ordre", "ordre")[:2]
@@ -69,7 +65,7 @@ def test_teacher_fills_the_grid_with_the_keyboard(live_server, page, personas, c
     assert page.locator(f"#s-{second.pk}-{c1.pk}").input_value() == ""
     # With JavaScript the form's "Enregistrer" fallback is hidden: every cell saves itself.
     assert not page.get_by_role("button", name="Enregistrer").is_visible()
-    page.screenshot(path=str(SCREENSHOTS / "grille.png"), full_page=True)
+    capture(page, "grille_saisie")
 
     ev.verrouillee = True
     ev.save()
@@ -79,4 +75,5 @@ def test_teacher_fills_the_grid_with_the_keyboard(live_server, page, personas, c
     ).is_visible()
     assert page.locator("table.grille select, table.grille textarea").count() == 0
     assert page.locator(f"#cel-{premier.pk}-{c1.pk}").inner_text().strip() == "+"
+    capture(page, "grille")
     assert csp_violations == []

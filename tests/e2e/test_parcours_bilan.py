@@ -13,7 +13,7 @@ from tests.evaluations import grille_factories as gf
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_bilan_journey(live_server, page, personas, csp_violations):
+def test_bilan_journey(live_server, page, personas, csp_violations, capture):
     a = personas.a
     eleve = a.apprenant.apprenant
     ev = gf.evaluation(a, titre="Vente-conseil en boutique", participants=[eleve])
@@ -61,4 +61,5 @@ def test_bilan_journey(live_server, page, personas, csp_violations):
     texte = "\n".join(p.extract_text() for p in pdf.pages)
     assert eleve.user.last_name.upper() in texte.upper()
     assert "Bonne aisance à l'oral" in texte
+    capture(page, "parcours_bilan")
     assert csp_violations == []

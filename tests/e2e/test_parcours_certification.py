@@ -14,7 +14,9 @@ from referentiels.models import GrilleCCF
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_ccf_grid_journey(live_server, page, personas, referentiels_charges, csp_violations):
+def test_ccf_grid_journey(
+    live_server, page, personas, referentiels_charges, csp_violations, capture
+):
     a = personas.a
     a.etablissement.academie = "Lyon"
     a.etablissement.save()
@@ -81,4 +83,5 @@ def test_ccf_grid_journey(live_server, page, personas, referentiels_charges, csp
     with open(telechargement.value.path(), "rb") as fichier:
         texte = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(fichier.read())).pages)
     assert "0212345678" in texte and "14,5" in texte and "DUMAS" in texte.upper()
+    capture(page, "parcours_certification")
     assert csp_violations == []

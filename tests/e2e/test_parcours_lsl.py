@@ -23,7 +23,7 @@ def _connecter(page, base, identifiant):
     page.get_by_role("button", name="Se connecter").click()
 
 
-def test_lsl_journey(live_server, browser, personas, referentiels_charges, csp_violations):
+def test_lsl_journey(live_server, browser, personas, referentiels_charges, csp_violations, capture):
     a = personas.a
     eleve = a.apprenant.apprenant
     prof = a.enseignant.user
@@ -94,4 +94,5 @@ def test_lsl_journey(live_server, browser, personas, referentiels_charges, csp_v
     xml = etree.parse(telechargement.value.path())
     assert xml.getroot().tag == "{urn:ac-grenoble.fr:lsl:import}lsl"
     assert xml.find(".//eleve").get("id") == eleve.eleve_id
+    capture(chef, "parcours_lsl")
     assert csp_violations == []

@@ -23,7 +23,9 @@ def _connecter(page, base, identifiant):
     page.wait_for_url(f"{base}/accueil/")
 
 
-def test_pfmp_journey(live_server, browser, personas, referentiels_charges, csp_violations):
+def test_pfmp_journey(
+    live_server, browser, personas, referentiels_charges, csp_violations, capture
+):
     a = personas.a
     prof = a.enseignant.user
     criteres = list(
@@ -109,4 +111,5 @@ def test_pfmp_journey(live_server, browser, personas, referentiels_charges, csp_
     cellules_e = enseignant.locator(".tb-entreprise")
     assert cellules_e.count() >= len(criteres)
     assert "E" in cellules_e.first.inner_text()
+    capture(enseignant, "parcours_pfmp")
     assert csp_violations == []

@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_scenario_then_evaluation(
-    live_server, page, personas, referentiels_charges, csp_violations
+    live_server, page, personas, referentiels_charges, csp_violations, capture
 ):
     base = f"{live_server.url}/lp-a"
     page.goto(f"{base}/")
@@ -86,4 +86,5 @@ def test_scenario_then_evaluation(
     page.reload()
     assert page.locator("table.grille select").first.input_value() == "4"
     assert Resultat.objects.filter(evaluation=evaluation, niveau="4").count() == 1
+    capture(page, "parcours_scenario_evaluation")
     assert csp_violations == []

@@ -20,7 +20,9 @@ def _connecter(page, client, live_server, membership, diplome):
     )
 
 
-def test_liaison_htmx_et_glisser_deposer(live_server, page, client, personas, referentiels_charges):
+def test_liaison_htmx_et_glisser_deposer(
+    live_server, page, client, personas, referentiels_charges, capture
+):
     erreurs = []
     page.on("console", lambda m: erreurs.append(m.text) if m.type == "error" else None)
     a = personas.a
@@ -52,4 +54,5 @@ def test_liaison_htmx_et_glisser_deposer(live_server, page, client, personas, re
     assert list(
         Scenario.objects.filter(dossier=None).order_by("ordre").values_list("pk", flat=True)
     ) == [b2.pk, b1.pk]
+    capture(page, "scenarios_liaison")
     assert not [e for e in erreurs if "Content Security Policy" in e], erreurs

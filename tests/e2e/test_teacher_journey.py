@@ -1,20 +1,14 @@
 """First journey: a teacher logs in on the establishment URL, chooses a diplôme and opens the
 référentiel browser."""
 
-import os
-import tempfile
-from pathlib import Path
-
 import pytest
 from django.core.management import call_command
-
-SCREENSHOTS = Path(os.environ.get("CPRO_SCREENSHOTS", tempfile.gettempdir()))
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_teacher_logs_in_chooses_diplome_and_browses_referentiel(
-    live_server, page, personas, csp_violations
+    live_server, page, personas, csp_violations, capture
 ):
     call_command("charger_referentiels", verbosity=0)
     base = live_server.url
@@ -41,5 +35,5 @@ def test_teacher_logs_in_chooses_diplome_and_browses_referentiel(
     assert "C1.1" in body
     assert "C4B.1" in body  # option B's bloc 4B, not 4A
     assert "C4A.1" not in body
+    capture(page, "teacher_journey")
     assert csp_violations == []
-    page.screenshot(path=str(SCREENSHOTS / "referentiel.png"), full_page=True)
