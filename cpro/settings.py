@@ -236,6 +236,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "purger-exports-expires": {"task": "cpro.tasks.purger_exports_expires", "schedule": 3600.0},
     "marquer-exports-bloques": {"task": "cpro.tasks.marquer_exports_bloques", "schedule": 300.0},
+    "appliquer-retention": {"task": "cpro.tasks.appliquer_retention", "schedule": 86400.0},
 }
 EXPORT_RETENTION_HOURS = envint("EXPORT_RETENTION_HOURS", 24)
 # Book media of learners gone for longer are removed by `manage.py appliquer_retention`.

@@ -634,3 +634,17 @@ def test_an_erased_learner_cannot_be_reactivated(personas):
         reactiver_compte(membership, par=ddfpt)
     membership.refresh_from_db()
     assert not membership.active
+
+
+def test_retention_runs_daily_from_beat(personas, settings):
+    """The beat entry exists and its task applies the same retention as the command."""
+    from cpro import tasks
+
+    taches = {e["task"]: e["schedule"] for e in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert taches["cpro.tasks.appliquer_retention"] == 86400.0
+    settings.RGPD_RETENTION_JOURS = 365
+    media = _sorti_depuis(personas.a.apprenant.apprenant, 400)
+    garde = _sorti_depuis(personas.a.apprenti.apprenant, 30)
+    assert tasks.appliquer_retention() == 1
+    assert not type(media).objects.filter(pk=media.pk).exists()
+    assert type(garde).objects.filter(pk=garde.pk).exists()
