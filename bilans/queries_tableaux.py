@@ -147,14 +147,19 @@ class Cellule:
     infobulle: str = field(init=False)
 
     def __post_init__(self):
+        # Same column and level → same strings: computed once per column and level.
         col = self.colonne
-        self.rendu = r = rendu(self.niveau)
-        forme = "tb-entreprise" if col.entreprise else "tb-ecole"
-        self.classes = f"{r.css} {forme}"
-        self.infobulle = (
-            f"{col.infobulle} – {col.libelle_nature} [{col.code_nature}] – "
-            f"niveau {r.code} : {r.libelle}"
-        )
+        cache = col.__dict__.setdefault("_par_niveau", {})
+        valeurs = cache.get(self.niveau)
+        if valeurs is None:
+            r = rendu(self.niveau)
+            forme = "tb-entreprise" if col.entreprise else "tb-ecole"
+            infobulle = (
+                f"{col.infobulle} – {col.libelle_nature} [{col.code_nature}] – "
+                f"niveau {r.code} : {r.libelle}"
+            )
+            valeurs = cache[self.niveau] = (r, f"{r.css} {forme}", infobulle)
+        self.rendu, self.classes, self.infobulle = valeurs
 
 
 @dataclass
@@ -209,7 +214,7 @@ class BlocCompetence:
         reste = self.suggestion.poids_total - sum(c.poids for c in self._contributions_montrees)
         return n, virgule(max(reste, 0.0))
 
-    @property
+    @cached_property
     def pourquoi(self) -> list[dict]:
         """The contributing observations as the "pourquoi" disclosure shows them."""
         return [
@@ -224,6 +229,10 @@ class BlocCompetence:
             }
             for c in self._contributions_montrees
         ]
+
+    @property
+    def html_pourquoi(self):
+        return rendu_tableau.html_pourquoi(self.pourquoi)
 
     @property
     def poids_total(self) -> str:
@@ -275,6 +284,10 @@ class Tableau:
     @property
     def nb_criteres(self) -> int:
         return sum(len(c.criteres) for g in self.groupes for c in g.competences)
+
+    @property
+    def html_entetes(self):
+        return rendu_tableau.html_entetes(self.colonnes)
 
     @property
     def blocs_competences(self) -> list[BlocCompetence]:

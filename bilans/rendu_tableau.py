@@ -9,24 +9,27 @@ cell) that was most of the page time (bench/README.md). The markup is the one of
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from cpro.maitrise import rendu
+
 
 def html_cel(cel) -> str:
     """The coloured cell of one résultat (nature code + symbol; tooltip: date, évaluation,
-    teachers, level)."""
-    return (
-        f'<span class="tb-cel {cel.classes}" tabindex="0" title="{escape(cel.infobulle)}">'
-        f'<span class="tb-nat">{escape(cel.colonne.code_nature)}</span> '
-        f'<span class="tb-sym" aria-hidden="true">{cel.rendu.symbole}</span></span>'
-    )
+    teachers, level). Same column and level → same markup: built once per column and level."""
+    cache = cel.colonne.__dict__.setdefault("_html_cellules", {})
+    html = cache.get(cel.niveau)
+    if html is None:
+        html = cache[cel.niveau] = (
+            f'<span class="tb-cel {cel.classes}" tabindex="0" title="{escape(cel.infobulle)}">'
+            f'<span class="tb-nat">{escape(cel.colonne.code_nature)}</span> '
+            f'<span class="tb-sym" aria-hidden="true">{cel.rendu.symbole}</span></span>'
+        )
+    return html
 
 
 def html_ligne_complete(ligne) -> SafeString:
     """The `<td>`s of one criterion in the full view: one per column, empty when no résultat."""
     return mark_safe(  # noqa: S308 (values escaped)
-        "".join(
-            f'<td class="tb-case">{html_cel(cel)}</td>' if cel else '<td class="tb-case"></td>'
-            for cel in ligne.cellules
-        )
+        "".join(f"<td>{html_cel(cel)}</td>" if cel else "<td></td>" for cel in ligne.cellules)
     )
 
 
@@ -58,4 +61,31 @@ def html_positions(positions) -> SafeString:
             )
         else:
             parts.append(f'<td class="vc-case">{niveau}</td>')
+    return mark_safe("".join(parts))  # noqa: S308 (values escaped)
+
+
+def html_entetes(colonnes) -> SafeString:
+    """The header cells of the full view: one per évaluation (nature, tooltip)."""
+    return mark_safe(  # noqa: S308 (values escaped)
+        "".join(
+            f'<th scope="col" class="tb-col{" tb-col-e" if col.entreprise else ""}" '
+            f'title="{escape(col.infobulle)}"><abbr title="{escape(col.libelle_nature)}">'
+            f"{escape(col.code_nature)}</abbr></th>"
+            for col in colonnes
+        )
+    )
+
+
+def html_pourquoi(lignes: list[dict]) -> SafeString:
+    """The rows of the "Pourquoi ce niveau ?" table (BlocCompetence.pourquoi)."""
+    parts = []
+    for o in lignes:
+        r = rendu(o["niveau"])
+        parts.append(
+            f"<tr><td>{o['date']:%d/%m/%Y}</td><td>{escape(o['titre'])}</td>"
+            f'<td>{escape(o["critere"])}</td><td><abbr title="{escape(o["libelle_nature"])}">'
+            f'{escape(o["nature"])}</abbr></td><td><span class="lvl {r.css}" '
+            f'title="{escape(r.libelle)}">{r.symbole}</span></td>'
+            f'<td class="tb-poids">{escape(o["poids"])}</td></tr>'
+        )
     return mark_safe("".join(parts))  # noqa: S308 (values escaped)

@@ -23,7 +23,7 @@ def test_full_row_one_cell_per_column_with_escaped_tooltip():
     col = colonne()
     ligne = LigneCritere(SimpleNamespace(), [Cellule(col, "3"), None])
     html = html_ligne_complete(ligne)
-    assert html.count('<td class="tb-case">') == 2
+    assert html.count("<td>") == 2 and html.endswith("<td></td>")
     assert '<span class="tb-cel lvl-3 tb-ecole" tabindex="0"' in html
     assert "05/10/2026 – Accueil &lt;client&gt; – Anne O&#x27;Neil" in html
     assert '<span class="tb-nat">C</span> <span class="tb-sym" aria-hidden="true">+</span>' in html
@@ -52,3 +52,34 @@ def test_class_view_positions():
     assert html.endswith(
         '<td class="vc-case"><span class="lvl lvl-ne" title="Non évalué">NE</span></td>'
     )
+
+
+def test_headers_and_pourquoi_rows_are_escaped():
+    from bilans.rendu_tableau import html_entetes, html_pourquoi
+
+    entetes = html_entetes([colonne(), colonne(nature="E")])
+    assert entetes.count('<th scope="col"') == 2 and entetes.count("tb-col-e") == 1
+    assert "Accueil &lt;client&gt;" in entetes and "<client>" not in entetes
+    lignes = html_pourquoi(
+        [
+            {
+                "date": datetime.date(2026, 10, 5),
+                "titre": "<script>x</script>",
+                "critere": "C1.1-1",
+                "nature": "C",
+                "libelle_nature": "Complexe",
+                "niveau": "4",
+                "poids": "1,50",
+            }
+        ]
+    )
+    assert lignes.startswith("<tr><td>05/10/2026</td><td>&lt;script&gt;x&lt;/script&gt;</td>")
+    assert '<span class="lvl lvl-4" title="Acquis et transférable' in lignes
+    assert '<td class="tb-poids">1,50</td></tr>' in lignes
+
+
+def test_same_column_and_level_share_the_cell_markup():
+    col = colonne()
+    a, b = Cellule(col, "2"), Cellule(col, "2")
+    ligne = html_ligne_complete(LigneCritere(SimpleNamespace(), [a, b, Cellule(col, "4")]))
+    assert ligne.count("lvl-2 tb-ecole") == 2 and ligne.count("lvl-4 tb-ecole") == 1
