@@ -1,7 +1,13 @@
 """The personas of CONVENTIONS.md: two establishments, each with a DDFPT, a chef, two teachers,
-a tutor, a scolaire learner and an apprentice."""
+a tutor, a scolaire learner and an apprentice.
+
+Two more personas per establishment are created on first use only (so that the other tests
+see the same establishment as before): `autre_apprenant`, a scolaire learner of the same
+division with no link to any object the tests create for `apprenant`, and `autre_tuteur`, a
+tutor with no affectation."""
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from cpro.models import Etablissement, Membership, Role, Statut
 from referentiels.models import Diplome
@@ -33,6 +39,28 @@ class EtabPersonas:
 
     def membership(self, name: str) -> Membership:
         return getattr(self, name)
+
+    def _prefix(self) -> str:
+        return self.etablissement.slug.removeprefix("lp-")
+
+    @cached_property
+    def autre_apprenant(self) -> Membership:
+        user = UserFactory(username=f"{self._prefix()}-autre-apprenant")
+        membership = MembershipFactory(
+            user=user, etablissement=self.etablissement, role=Role.APPRENANT
+        )
+        ApprenantFactory(
+            etablissement=self.etablissement,
+            membership=membership,
+            division=self.division,
+            statut=Statut.SCOLAIRE,
+        )
+        return membership
+
+    @cached_property
+    def autre_tuteur(self) -> Membership:
+        user = UserFactory(username=f"{self._prefix()}-autre-tuteur")
+        return MembershipFactory(user=user, etablissement=self.etablissement, role=Role.TUTEUR)
 
 
 def build_etab(prefix: str, uai: str, diplome: Diplome, diplome2: Diplome) -> EtabPersonas:

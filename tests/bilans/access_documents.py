@@ -20,7 +20,10 @@ def _donnees(p):
         bilan = df.bilan(p.a, niveaux={c: "3" for c in competences}, validees=competences[:1])
         attestation = df.attestation(p.a, bilan, competences[:1])
         jeton = JetonPronote.objects.create(
-            etablissement=p.a.etablissement, nom="PRONOTE", jeton_hash="0" * 64, prefixe="abcdefgh"
+            etablissement=p.a.etablissement,
+            nom="PRONOTE",
+            jeton_hash=f"{p.a.etablissement.pk:064d}",
+            prefixe="abcdefgh",
         )
         p._documents = (bilan, attestation, jeton)
     return p._documents

@@ -28,7 +28,8 @@ ACCESS = [
     Access(
         "scenarios:ordonner",
         method="POST",
-        data=lambda p: {"niveau": "PREMIERE", "ids": []},
+        # The ids are A's: B's staff posting them on B's URL must change nothing.
+        data=lambda p: {"niveau": "PREMIERE", "ids": [scenario_de(p.a).pk]},
         allowed=CREER,
         ok=204,
     ),

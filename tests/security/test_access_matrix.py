@@ -1,5 +1,9 @@
 """Every URL under /<slug>/ × every persona → the expected status. A URL that no module
-declares fails the test (pretix's test_permissions, Zulip's URL coverage)."""
+declares fails the test (pretix's test_permissions, Zulip's URL coverage).
+
+One test per URL: the personas are built once, then every persona runs in its own savepoint
+(its objects created by the kwargs functions, its request, then a rollback), so that a POST of
+one persona never changes what the next one sees. Every mismatch of the URL is reported."""
 
 import importlib
 import pkgutil
@@ -8,8 +12,9 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 import tests
-from tests.access import PERSONAS, Access
+from tests.access import PERSONAS, Access, connecter
 from tests.personas import login
+from tests.security.isolation import isole
 
 
 def _declared() -> list[Access]:
@@ -27,6 +32,16 @@ def _declared() -> list[Access]:
 
 
 DECLARED = _declared()
+
+
+def _ids(entries: list[Access]) -> list[str]:
+    """pytest ids: the URL name, with its position when a name is declared twice."""
+    seen: dict[str, int] = {}
+    ids = []
+    for a in entries:
+        seen[a.name] = seen.get(a.name, 0) + 1
+        ids.append(a.name if seen[a.name] == 1 else f"{a.name}#{seen[a.name]}")
+    return ids
 
 
 def _etab_url_names() -> set[str]:
@@ -54,28 +69,28 @@ def test_every_establishment_url_is_in_the_matrix():
     assert not unknown, f"Entrées de matrice sans URL : {sorted(unknown)}"
 
 
-@pytest.mark.parametrize("persona", PERSONAS)
-@pytest.mark.parametrize("access", DECLARED, ids=lambda a: a.name)
-def test_access(client, personas, access, persona):
-    if persona == "autre_etab":
-        login(client, personas.b.ddfpt, personas.b.diplome)
-    elif persona != "anonyme":
-        m = personas.a.membership(persona)
-        login(client, m, personas.a.diplome if m.role in ("ENSEIGNANT", "DDFPT", "CHEF") else None)
-    url = reverse(
-        access.name, kwargs={"etab": personas.a.etablissement.slug, **access.kwargs(personas)}
-    )
-    response = getattr(client, access.method.lower())(url, access.data(personas))
-    expected = access.expected(persona)
-    assert response.status_code == expected, (
-        f"{access.method} {url} en tant que {persona} : {response.status_code} ≠ {expected}"
-    )
-    if persona == "anonyme" and expected == 302 and not access.public:
-        assert "?next=" in response["Location"]
+@pytest.mark.parametrize("access", DECLARED, ids=_ids(DECLARED))
+def test_access(personas, access):
+    failures = []
+    for persona in PERSONAS:
+        with isole(personas) as (p, client):
+            connecter(client, p, persona)
+            kwargs = access.kwargs(p)
+            url = reverse(access.name, kwargs={"etab": p.a.etablissement.slug, **kwargs})
+            response = getattr(client, access.method.lower())(url, access.data(p))
+            expected = access.expected(persona, kwargs)
+            if response.status_code != expected:
+                failures.append(f"{persona} : {response.status_code} ≠ {expected}")
+            elif persona == "anonyme" and expected == 302 and not access.public:
+                if "?next=" not in response["Location"]:
+                    failures.append(f"anonyme : redirigé sans ?next= ({response['Location']})")
+    assert not failures, f"{access.method} {url} :\n" + "\n".join(failures)
 
 
 @pytest.mark.parametrize(
-    "access", [a for a in DECLARED if a.method == "POST"], ids=lambda a: a.name
+    "access",
+    [a for a in DECLARED if a.method == "POST"],
+    ids=_ids([a for a in DECLARED if a.method == "POST"]),
 )
 def test_get_on_post_only_views_is_405(client, personas, access):
     login(client, personas.a.ddfpt, personas.a.diplome)
