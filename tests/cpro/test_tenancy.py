@@ -182,3 +182,9 @@ def test_home_query_count_is_constant(client, personas, django_assert_max_num_qu
     client.get("/lp-a/diplome/")
     with django_assert_max_num_queries(8):
         assert client.get("/lp-a/accueil/").status_code in (200, 302)
+
+
+def test_favicon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith("cpro/favicon.svg")
+    assert 'rel="icon"' in client.get("/").content.decode()
