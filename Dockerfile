@@ -10,7 +10,8 @@ COPY cpro ./cpro
 COPY referentiels ./referentiels
 RUN pip install --no-cache-dir .
 COPY . .
-RUN DEBUG=1 python manage.py collectstatic --noinput
+# Production settings (DEBUG off) so that the manifest (staticfiles.json) is written.
+RUN DEBUG=0 SECRET_KEY=build-only python manage.py collectstatic --noinput
 RUN useradd --system --home /app cpro && mkdir -p /data/media && chown cpro /data/media
 USER cpro
 EXPOSE 8000

@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 DEMO_ENV := DEBUG=1 DATABASE_URL=$${DATABASE_URL:-sqlite:///$(CURDIR)/db.sqlite3}
 
-.PHONY: demo test test-fast lint format worker run migrate bench install clean
+.PHONY: demo test test-fast lint format worker run migrate bench charge install clean
 
 $(VENV)/.installed: pyproject.toml
 	@PYBIN=$$(scripts/find-python) && echo "Python : $$PYBIN" && "$$PYBIN" -m venv $(VENV)
@@ -49,6 +49,11 @@ bench: install
 	$(BENCH_ENV) $(PY) manage.py migrate --noinput
 	$(BENCH_ENV) $(PY) -m bench.generer --apprenants $${APPRENANTS:-300} --annees $${ANNEES:-1} --reset
 	$(BENCH_ENV) $(PY) -m bench.scenarios
+
+# Load test: gunicorn + PostgreSQL on loopback, 50 simulated teachers (bench/CHARGE.md).
+charge: install
+	$(PY) -m pip install --quiet -e '.[bench]'
+	$(PY) -m bench.run_charge $(CHARGE_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* bench.sqlite3* media staticfiles

@@ -85,6 +85,32 @@ def test_login_rate_limited(client, personas, settings):
     assert "tentatives" in r.content.decode()
 
 
+def test_a_whole_school_behind_one_address_can_log_in(client, personas, settings):
+    """Production limits: 40 successful logins in a minute from one address (a school's NAT)
+    all pass; brute force is stopped per account (5 failures)."""
+    from importlib import import_module
+
+    from django.core.cache import cache
+
+    production = import_module("cpro.settings").ACCOUNT_RATE_LIMITS
+    settings.ACCOUNT_RATE_LIMITS = production
+    cache.clear()
+    for _ in range(40):
+        client.post(
+            url(personas, "etab:connexion"),
+            {"login": "a-enseignant", "password": "motdepasse-cpro"},
+        )
+        assert "_auth_user_id" in client.session
+        client.logout()
+    for _ in range(5):
+        client.post(url(personas, "etab:connexion"), {"login": "a-chef", "password": "x"})
+    r = client.post(
+        url(personas, "etab:connexion"), {"login": "a-chef", "password": "motdepasse-cpro"}
+    )
+    assert "_auth_user_id" not in client.session and "tentatives" in r.content.decode()
+    cache.clear()
+
+
 def test_teacher_with_several_diplomes_must_choose(client, personas):
     client.force_login(personas.a.enseignant2.user)
     response = client.get(url(personas, "etab:accueil"))
