@@ -42,13 +42,16 @@ run: install
 	$(PY) manage.py collectstatic --noinput
 	$(VENV)/bin/gunicorn cpro.wsgi --bind 127.0.0.1:8000 --workers 3
 
-# Large establishment + timed pages (bench/README.md). Own database: never the demo's.
-BENCH_ENV := DEBUG=1 DATABASE_URL=$${DATABASE_URL:-sqlite:///$(CURDIR)/bench.sqlite3}
+# Large and small establishments + timed pages and workers (bench/README.md). Own database,
+# never the demo's: make bench BENCH_DB=postgres://postgres@127.0.0.1:5432/cpro_bench
+BENCH_DB ?= sqlite:///$(CURDIR)/bench.sqlite3
+BENCH_ENV := DEBUG=1 DATABASE_URL=$(BENCH_DB)
 
 bench: install
 	$(BENCH_ENV) $(PY) manage.py migrate --noinput
-	$(BENCH_ENV) $(PY) -m bench.generer --apprenants $${APPRENANTS:-300} --annees $${ANNEES:-1} --reset
-	$(BENCH_ENV) $(PY) -m bench.scenarios
+	$(BENCH_ENV) $(PY) -m bench.generer --etablissement lp-petit --apprenants 35 --annees $${ANNEES:-3} --reset
+	$(BENCH_ENV) $(PY) -m bench.generer --etablissement lp-grand --apprenants $${APPRENANTS:-1500} --annees $${ANNEES:-3} --reset
+	$(BENCH_ENV) $(PY) -m bench.scenarios --etablissement lp-grand --comparer lp-petit
 
 # Load test: gunicorn + PostgreSQL on loopback, 50 simulated teachers (bench/CHARGE.md).
 charge: install
