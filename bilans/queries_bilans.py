@@ -12,13 +12,14 @@ dated up to the bilan's date; they feed `bilans.suggestion.suggerer`.
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from bilans import services_bilans
+from bilans import rendu_tableau, services_bilans
 from bilans.models import BilanIntermediaire, Positionnement
-from bilans.suggestion import Observation, Suggestion, suggerer
+from bilans.suggestion import MAX_POURQUOI, Observation, Suggestion, suggerer
 from cpro.models import AnneeScolaire, Apprenant, Division
 from evaluations.models import Evaluation, Resultat
 from referentiels.models import Competence
@@ -50,6 +51,7 @@ def evaluations_eligibles(apprenant: Apprenant, diplome, date: datetime.date):
 def observations(apprenant: Apprenant, diplome, date: datetime.date) -> dict[int, list]:
     """competence id → its observations (bilans.suggestion.Observation) for this learner up to
     `date`. One query. Empty cells have no row; NE rows are kept (the rule ignores them)."""
+    # Plain values (three years are ~1,600 résultats: no model instances).
     resultats = (
         Resultat.objects.filter(
             apprenant=apprenant,
@@ -58,20 +60,30 @@ def observations(apprenant: Apprenant, diplome, date: datetime.date) -> dict[int
             evaluation__date__lte=date,
             critere__competence__diplome=diplome,
         )
-        .select_related("evaluation__auteur", "critere")
         .order_by("evaluation__date", "critere__ordre", "critere__code", "pk")
+        .values_list(
+            "niveau",
+            "evaluation__date",
+            "evaluation__nature",
+            "evaluation__titre",
+            "critere__code",
+            "critere__competence_id",
+            "evaluation__auteur_id",
+            "evaluation__auteur__first_name",
+            "evaluation__auteur__last_name",
+        )
     )
     par_competence: dict[int, list] = defaultdict(list)
-    for r in resultats:
-        ev = r.evaluation
-        par_competence[r.critere.competence_id].append(
+    for niveau, date_ev, nature, titre, code, competence, auteur, prenom, nom in resultats:
+        par_competence[competence].append(
             Observation(
-                niveau=r.niveau,
-                date=ev.date,
-                nature=ev.nature,
-                titre=ev.titre,
-                critere=r.critere.code,
-                enseignant=(ev.auteur.nom_complet if ev.auteur else ""),
+                niveau=niveau,
+                date=date_ev,
+                nature=nature,
+                titre=titre,
+                critere=code,
+                # User.nom_complet: "NOM Prénom".
+                enseignant=f"{nom.upper()} {prenom}".strip() if auteur else "",
             )
         )
     return par_competence
@@ -225,6 +237,20 @@ def apprenants_de_division(division):
 class LigneEdition:
     positionnement: Positionnement
     suggestion: Suggestion
+
+    @cached_property
+    def pourquoi(self) -> list:
+        """The heaviest contributions (MAX_POURQUOI), chronologically, as in the dashboard."""
+        return self.suggestion.principales(MAX_POURQUOI)
+
+    @property
+    def html_pourquoi(self):
+        return rendu_tableau.html_contributions(self.pourquoi)
+
+    @property
+    def pourquoi_autres(self) -> tuple[int, str]:
+        n, reste = self.suggestion.autres(MAX_POURQUOI)
+        return n, f"{reste:.2f}".replace(".", ",")
 
 
 @dataclass

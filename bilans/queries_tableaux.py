@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from bilans import rendu_tableau
 from bilans.models import BilanIntermediaire, Positionnement
-from bilans.suggestion import NIVEAUX, Cumul, Observation, Suggestion, suggerer
+from bilans.suggestion import MAX_POURQUOI, NIVEAUX, Cumul, Observation, Suggestion, suggerer
 from cpro.maitrise import Rendu, rendu
 from cpro.models import AnneeScolaire, Apprenant, Division
 from evaluations.models import Evaluation, Nature, Participant, Resultat
@@ -93,9 +93,6 @@ def division_pour(request, pk, divisions: list[Division]) -> Division:
 
 
 # --- the dashboard ---------------------------------------------------------------------------
-
-# The "pourquoi" disclosure lists at most this many observations (the heaviest).
-MAX_POURQUOI = 15
 
 
 @dataclass
@@ -193,26 +190,15 @@ class BlocCompetence:
 
     @cached_property
     def _contributions_montrees(self) -> list:
-        """The MAX_POURQUOI heaviest contributions, in chronological order (three years of
-        observations would make an unreadable list; the others are summed up)."""
-        if not self.suggestion:
-            return []
-        contributions = self.suggestion.contributions
-        if len(contributions) > MAX_POURQUOI:
-            gardees = set(
-                map(id, sorted(contributions, key=lambda c: c.poids, reverse=True)[:MAX_POURQUOI])
-            )
-            contributions = [c for c in contributions if id(c) in gardees]
-        return contributions
+        return self.suggestion.principales(MAX_POURQUOI) if self.suggestion else []
 
     @property
     def pourquoi_autres(self) -> tuple[int, str]:
         """(number, total weight) of the contributions not listed."""
         if not self.suggestion:
             return 0, "0,00"
-        n = len(self.suggestion.contributions) - len(self._contributions_montrees)
-        reste = self.suggestion.poids_total - sum(c.poids for c in self._contributions_montrees)
-        return n, virgule(max(reste, 0.0))
+        n, reste = self.suggestion.autres(MAX_POURQUOI)
+        return n, virgule(reste)
 
     @cached_property
     def pourquoi(self) -> list[dict]:

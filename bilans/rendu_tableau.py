@@ -89,3 +89,23 @@ def html_pourquoi(lignes: list[dict]) -> SafeString:
             f'<td class="tb-poids">{escape(o["poids"])}</td></tr>'
         )
     return mark_safe("".join(parts))  # noqa: S308 (values escaped)
+
+
+def html_contributions(contributions) -> SafeString:
+    """The rows of the bilan form's "Pourquoi ?" table (suggestion contributions): date,
+    évaluation (teacher), criterion, nature, level, weight."""
+    parts = []
+    for c in contributions:
+        o = c.observation
+        r = rendu(o.niveau)
+        enseignant = (
+            f' <span class="discret">({escape(o.enseignant)})</span>' if o.enseignant else ""
+        )
+        nature = "Int" if o.nature == "INT" else escape(o.nature)
+        poids = f"{c.poids:.2f}".replace(".", ",")
+        parts.append(
+            f"<tr><td>{o.date:%d/%m/%Y}</td><td>{escape(o.titre)}{enseignant}</td>"
+            f'<td>{escape(o.critere)}</td><td>{nature}</td><td><span class="lvl {r.css}" '
+            f'title="{escape(r.libelle)}">{r.symbole}</span></td><td>{poids}</td></tr>'
+        )
+    return mark_safe("".join(parts))  # noqa: S308 (values escaped)

@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 
 POIDS_NATURE = {"INT": 1.0, "C": 2.0, "E": 2.0}
 NIVEAUX = ("1", "2", "3", "4")
+# "Pourquoi ce niveau ?" lists at most this many observations (the heaviest).
+MAX_POURQUOI = 15
 DEMI_VIE_JOURS = 120
 FORMULE = (
     "poids = nature (Int 1, C 2, E 2) × 0,5^(ancienneté en jours / 120) ; niveau suggéré = "
@@ -57,6 +59,21 @@ class Suggestion:
     @property
     def poids_total(self) -> float:
         return sum(c.poids for c in self.contributions)
+
+    def principales(self, n: int = MAX_POURQUOI) -> list[Contribution]:
+        """The `n` heaviest contributions, in chronological order: what "Pourquoi ?" lists
+        (three years of observations would make an unreadable list; the others are summed
+        up by `autres`)."""
+        if len(self.contributions) <= n:
+            return self.contributions
+        gardees = set(map(id, sorted(self.contributions, key=lambda c: c.poids, reverse=True)[:n]))
+        return [c for c in self.contributions if id(c) in gardees]
+
+    def autres(self, n: int = MAX_POURQUOI) -> tuple[int, float]:
+        """(number, total weight) of the contributions `principales(n)` leaves out."""
+        montrees = self.principales(n)
+        reste = self.poids_total - sum(c.poids for c in montrees)
+        return len(self.contributions) - len(montrees), max(reste, 0.0)
 
 
 def poids(observation: Observation, reference: datetime.date) -> float:

@@ -83,3 +83,23 @@ def test_same_column_and_level_share_the_cell_markup():
     a, b = Cellule(col, "2"), Cellule(col, "2")
     ligne = html_ligne_complete(LigneCritere(SimpleNamespace(), [a, b, Cellule(col, "4")]))
     assert ligne.count("lvl-2 tb-ecole") == 2 and ligne.count("lvl-4 tb-ecole") == 1
+
+
+def test_bilan_form_contributions_rows():
+    from bilans.rendu_tableau import html_contributions
+    from bilans.suggestion import Contribution, Observation
+
+    o = Observation(
+        "3",
+        datetime.date(2026, 9, 1),
+        "INT",
+        titre="<b>Vente</b>",
+        critere="C1.1-2",
+        enseignant="DUPONT Ana",
+    )
+    html = html_contributions([Contribution(o, 0.5)])
+    assert html == (
+        '<tr><td>01/09/2026</td><td>&lt;b&gt;Vente&lt;/b&gt; <span class="discret">(DUPONT Ana)</span>'
+        '</td><td>C1.1-2</td><td>Int</td><td><span class="lvl lvl-3" '
+        'title="Partiellement acquis / maîtrisé">+</span></td><td>0,50</td></tr>'
+    )

@@ -85,3 +85,23 @@ def test_cumul_gives_the_same_level_as_suggerer():
     assert {cle: cumul.niveau(cle) for cle in attendus} == attendus
     assert set(attendus.values()) == {"NE", "1", "2", "3", "4"}  # every branch exercised
     assert cumul.niveau("inconnue") == "NE"
+
+
+def test_principales_keeps_the_heaviest_in_chronological_order():
+    observations = [obs("3", jours_avant=j, nature="C" if j == 200 else "INT") for j in range(40)]
+    observations.append(obs("2", jours_avant=200, nature="C"))
+    s = suggerer(observations, REF)
+    montrees = s.principales(15)
+    assert len(montrees) == 15
+    # The 15 most recent INT (heaviest by age), chronological; the old C is left out.
+    assert [c.observation.date for c in montrees] == sorted(c.observation.date for c in montrees)
+    assert min(c.poids for c in montrees) >= max(
+        c.poids for c in s.contributions if c not in montrees
+    )
+    n, reste = s.autres(15)
+    assert n == len(s.contributions) - 15
+    assert abs(reste + sum(c.poids for c in montrees) - s.poids_total) < 1e-9
+    assert (
+        suggerer(observations[:3], REF).principales(15)
+        == suggerer(observations[:3], REF).contributions
+    )
