@@ -99,7 +99,7 @@ def test_bilan_form_contributions_rows():
     )
     html = html_contributions([Contribution(o, 0.5)])
     assert html == (
-        '<tr><td>01/09/2026</td><td>&lt;b&gt;Vente&lt;/b&gt; <span class="discret">(DUPONT Ana)</span>'
-        '</td><td>C1.1-2</td><td>Int</td><td><span class="lvl lvl-3" '
+        "<tr><td>01/09/2026</td><td>&lt;b&gt;Vente&lt;/b&gt; "
+        '<span class="discret">(DUPONT Ana)</span></td><td>C1.1-2</td><td>Int</td><td><span class="lvl lvl-3" '
         'title="Partiellement acquis / maîtrisé">+</span></td><td>0,50</td></tr>'
     )
