@@ -381,12 +381,12 @@ def donnees_tableau(
     champs = ["pk", "date", "titre", "nature", "niveau", "annee__debut"]
     champs += ["auteur__first_name", "auteur__last_name", "auteur__username", "auteur_id"]
     evaluations = list(evaluations.values(*champs, *(["concernee"] if unite or competence else [])))
+    # The ids as a list, not a subquery: PostgreSQL would scan the establishment's évaluations.
+    ids_evaluations = [e["pk"] for e in evaluations]
     enseignants: dict[int, list[str]] = defaultdict(list)
     if evaluations:
         for e, prenom, nom, identifiant in (
-            Evaluation.enseignants.through.objects.filter(
-                evaluation__in=evaluations_visibles(apprenant, diplome).values("pk")
-            )
+            Evaluation.enseignants.through.objects.filter(evaluation_id__in=ids_evaluations)
             .order_by("user__last_name", "user__first_name", "user__pk")
             .values_list("evaluation_id", "user__first_name", "user__last_name", "user__username")
         ):
@@ -396,7 +396,7 @@ def donnees_tableau(
     if evaluations and ids_criteres:
         rows = Resultat.objects.filter(
             apprenant=apprenant,
-            evaluation_id__in=evaluations_visibles(apprenant, diplome).values("pk"),
+            evaluation_id__in=ids_evaluations,
             critere__competence__diplome=diplome,
         )
         if unite or competence:
