@@ -5,6 +5,7 @@ chosen diplôme; another establishment's or another diplôme's évaluation answe
 change one is `services.peut_modifier` (403 otherwise).
 """
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
@@ -85,19 +86,33 @@ class SectionNiveau:
 
 def page_liste(etablissement, diplome, annee: AnneeScolaire) -> list[SectionNiveau]:
     """The list page: one section per niveau of the diplôme, its évaluations of `annee` (date
-    descending) with their number of learners and their teachers. Two queries, whatever the
-    volume."""
+    descending) with their number of learners and their teachers (`noms_enseignants`,
+    `ids_enseignants`). Two queries, whatever the volume."""
     if diplome is None:
         return []
     niveaux = [n for n in Niveau.values if n in (diplome.niveaux or [])]
-    evaluations = (
+    evaluations = list(
         Evaluation.objects.filter(etablissement=etablissement, diplome=diplome, annee=annee)
         .annotate(nb_apprenants=Count("participants", distinct=True))
-        .prefetch_related("enseignants")
         .order_by("-date", "titre", "pk")
     )
+    # The teachers as names and ids (no User instances: a year is hundreds of évaluations).
+    noms: dict[int, list[str]] = defaultdict(list)
+    ids: dict[int, set[int]] = defaultdict(set)
+    if evaluations:
+        for e, u, prenom, nom in (
+            Evaluation.enseignants.through.objects.filter(
+                evaluation_id__in=[ev.pk for ev in evaluations]
+            )
+            .order_by("user__last_name", "user__first_name", "user_id")
+            .values_list("evaluation_id", "user_id", "user__first_name", "user__last_name")
+        ):
+            noms[e].append(f"{nom.upper()} {prenom}".strip())  # User.nom_complet
+            ids[e].add(u)
     sections = {n: SectionNiveau(code=n, libelle=libelle_niveau(n)) for n in niveaux}
     for evaluation in evaluations:
+        evaluation.noms_enseignants = noms.get(evaluation.pk, [])
+        evaluation.ids_enseignants = ids.get(evaluation.pk, set())
         section = sections.get(evaluation.niveau)
         if section is None:
             section = sections[evaluation.niveau] = SectionNiveau(

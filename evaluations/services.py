@@ -84,7 +84,10 @@ def exiger_modifiable(evaluation: Evaluation) -> None:
 
 
 def _ids_enseignants(evaluation: Evaluation) -> set:
-    # Uses the prefetch when the accessor made one.
+    # The ids read by queries.page_liste, else the prefetch when the accessor made one.
+    ids = getattr(evaluation, "ids_enseignants", None)
+    if ids is not None:
+        return ids
     return {u.pk for u in evaluation.enseignants.all()}
 
 

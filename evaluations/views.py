@@ -18,7 +18,7 @@ from cpro import perms
 from cpro.formulaires import appliquer_service, messages_erreur
 from cpro.models import AnneeScolaire
 from cpro.perms import permission_requise
-from cpro.urls_tools import etab_reverse
+from cpro.urls_tools import etab_reverse, etab_reverse_par_pk
 from evaluations import queries, services
 from evaluations.forms import (
     ApprenantsForm,
@@ -93,12 +93,18 @@ def liste(request):
     choix = request.GET.get("annee")
     annee = next((a for a in annees if str(a.debut) == choix), courante)
     sections = queries.page_liste(request.etablissement, request.diplome, annee)
-    grille_existe = _url_grille(request, 0) is not None
+    url_grille = (
+        etab_reverse_par_pk(request, "evaluations:grille")
+        if _url_grille(request, 0) is not None
+        else None
+    )
+    url_modifier = etab_reverse_par_pk(request, "evaluations:modifier")
     membership = request.membership
     for section in sections:
         for ev in section.evaluations:
-            ev.url_grille = _url_grille(request, ev.pk) if grille_existe else None
+            ev.url_grille = url_grille(ev.pk) if url_grille else None
             ev.modifiable = services.peut_modifier(ev, membership)
+            ev.url_modifier = url_modifier(ev.pk) if ev.modifiable else None
     return render(
         request,
         "evaluations/liste.html",

@@ -214,3 +214,12 @@ def test_favicon(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 301 and response["Location"].endswith("cpro/favicon.svg")
     assert 'rel="icon"' in client.get("/").content.decode()
+
+
+def test_etab_reverse_par_pk_matches_reverse(personas):
+    from cpro.urls_tools import etab_reverse, etab_reverse_par_pk
+
+    etab = personas.a.etablissement
+    url = etab_reverse_par_pk(etab, "evaluations:grille")
+    for pk in (1, 42, 987654321):
+        assert url(pk) == etab_reverse(etab, "evaluations:grille", pk=pk)
