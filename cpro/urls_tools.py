@@ -11,13 +11,20 @@ def etab_reverse(request_or_etab, name: str, **kwargs) -> str:
     return reverse(name, kwargs={"etab": etab.slug, **kwargs})
 
 
-_REPERE = 987654321987  # an integer no object has: replaced in the reversed URL
+_REPERE = 987654321900  # integers no object has: replaced in the reversed URL
+
+
+def gabarit_url(request_or_etab, name: str, arguments: list[str]) -> str:
+    """The URL of `name` under the establishment as a `str.format` template whose fields are
+    the (integer) `arguments`: reversed once, formatted for each row."""
+    reperes = {arg: _REPERE + i for i, arg in enumerate(arguments)}
+    url = etab_reverse(request_or_etab, name, **reperes).replace("{", "{{").replace("}", "}}")
+    for arg, repere in reperes.items():
+        url = url.replace(str(repere), "{" + arg + "}")
+    return url
 
 
 def etab_reverse_par_pk(request_or_etab, name: str):
-    """A function pk → URL of `name` (one `pk` argument) under the establishment, reversing
-    only once: a list of hundreds of rows would otherwise spend most of its time in
-    `reverse`."""
-    modele = etab_reverse(request_or_etab, name, pk=_REPERE)
-    avant, apres = modele.split(str(_REPERE))
-    return lambda pk: f"{avant}{int(pk)}{apres}"
+    """A function pk → URL of `name` (one `pk` argument) under the establishment."""
+    gabarit = gabarit_url(request_or_etab, name, ["pk"])
+    return lambda pk: gabarit.format(pk=int(pk))

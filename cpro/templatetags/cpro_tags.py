@@ -4,15 +4,27 @@ from django import template
 from django.utils.html import format_html
 
 from cpro.maitrise import rendu
-from cpro.urls_tools import etab_reverse
+from cpro.urls_tools import etab_reverse, gabarit_url
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
 def eurl(context, name, **kwargs):
-    """{% eurl "referentiels:navigateur" pk=1 %} → URL under the current establishment."""
-    return etab_reverse(context["request"], name, **kwargs)
+    """{% eurl "referentiels:navigateur" pk=1 %} → URL under the current establishment.
+
+    With integer arguments only (ids), the URL is reversed once per request and name, then
+    formatted: a list of hundreds of rows with several links each would otherwise spend most of
+    its time in `reverse`."""
+    request = context["request"]
+    if kwargs and all(type(v) is int for v in kwargs.values()):
+        gabarits = request.__dict__.setdefault("_cpro_gabarits_url", {})
+        cle = (name, *sorted(kwargs))
+        gabarit = gabarits.get(cle)
+        if gabarit is None:
+            gabarit = gabarits[cle] = gabarit_url(request, name, sorted(kwargs))
+        return gabarit.format(**kwargs)
+    return etab_reverse(request, name, **kwargs)
 
 
 @register.simple_tag

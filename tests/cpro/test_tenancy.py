@@ -223,3 +223,22 @@ def test_etab_reverse_par_pk_matches_reverse(personas):
     url = etab_reverse_par_pk(etab, "evaluations:grille")
     for pk in (1, 42, 987654321):
         assert url(pk) == etab_reverse(etab, "evaluations:grille", pk=pk)
+
+
+def test_eurl_with_ids_is_the_reversed_url(personas, rf):
+    from django.template import Context, Template
+
+    from cpro.urls_tools import etab_reverse
+
+    request = rf.get("/")
+    request.etablissement = personas.a.etablissement
+    html = Template(
+        "{% for pk in pks %}{% eurl 'evaluations:grille' pk=pk %} "
+        "{% eurl 'evaluations:creer' scenario=pk %}|{% endfor %}"
+    ).render(Context({"request": request, "pks": [3, 987654321900, 12]}))
+    attendu = "".join(
+        f"{etab_reverse(request, 'evaluations:grille', pk=pk)} "
+        f"{etab_reverse(request, 'evaluations:creer', scenario=pk)}|"
+        for pk in [3, 987654321900, 12]
+    )
+    assert html == attendu
