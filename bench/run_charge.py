@@ -37,8 +37,8 @@ def _arguments(argv=None) -> argparse.Namespace:
     p.add_argument(
         "--spawn-rate",
         type=float,
-        default=0.4,
-        help="users started per second (0.4: under allauth's 30 logins/min/IP)",
+        default=2.0,
+        help="users started per second (login limit: 300/min/IP in cpro/settings.py)",
     )
     p.add_argument("--duree", default="5m", help="locust --run-time, ramp-up included (5m)")
     p.add_argument("--workers", type=int, default=5, help="gunicorn workers (5 = 2 × nproc + 1)")
@@ -51,7 +51,7 @@ def _arguments(argv=None) -> argparse.Namespace:
     p.add_argument("--annees", type=int, default=1)
     p.add_argument("--etablissement", default="lp-charge")
     p.add_argument("--enseignants", type=int, default=None, help="accounts (default: users)")
-    p.add_argument("--conn-max-age", type=int, default=0, help="CONN_MAX_AGE of gunicorn")
+    p.add_argument("--conn-max-age", type=int, default=60, help="CONN_MAX_AGE of gunicorn")
     p.add_argument("--reutiliser", action="store_true", help="keep the database and its data")
     p.add_argument("--travail", default="/tmp/cpro-charge", help="logs, static, plan, CSV")
     p.add_argument("--sortie", default=str(RACINE / "bench" / "resultats-charge.md"))
