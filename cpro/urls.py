@@ -1,7 +1,5 @@
 from django.contrib import admin
-from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from cpro import views
 
@@ -19,8 +17,7 @@ etab_patterns = [
 
 urlpatterns = [
     path("", views.accueil_plateforme, name="accueil_plateforme"),
-    # Browsers ask for /favicon.ico where a page names no icon (downloads, PDFs).
-    path("favicon.ico", RedirectView.as_view(url=static("cpro/favicon.svg"), permanent=True)),
+    path("favicon.ico", views.favicon),
     path("admin/", admin.site.urls),
     path("comptes/", include("allauth.urls")),
     path("<slug:etab>/", include(etab_patterns)),

@@ -3,8 +3,9 @@ export progress and download, audit log."""
 
 from django.contrib.auth import logout
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -123,3 +124,10 @@ def journal_exporter(request):
         etablissement=request.etablissement, par=request.user, kind="journal_csv"
     )
     return redirect(etab_reverse(request, "etab:export_etat", job_id=job.pk))
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico where a page names no icon (downloads, PDFs). The static
+    URL is resolved here, at request time: at import time the production manifest may not
+    exist yet (manage.py check, collectstatic)."""
+    return HttpResponsePermanentRedirect(static("cpro/favicon.svg"))
