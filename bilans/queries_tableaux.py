@@ -435,6 +435,10 @@ def donnees_tableau(
             libelle = f"{Niveau(col.niveau).label if col.niveau in Niveau.values else col.niveau}"
             plages.append(Plage(col.niveau, col.annee, f"{libelle}{suffixe}", 1))
 
+    # criterion → {évaluation: level}: one dictionary per row, not a lookup per cell.
+    par_critere: dict[int, dict[int, str]] = defaultdict(dict)
+    for (e, c), n in niveaux.items():
+        par_critere[c][e] = n
     groupes: list[BlocGroupe] = []
     for c in criteres:
         comp = c.competence
@@ -443,10 +447,13 @@ def donnees_tableau(
         blocs = groupes[-1].competences
         if not blocs or blocs[-1].competence.pk != comp.pk:
             blocs.append(BlocCompetence(comp, []))
-        cellules = [
-            Cellule(col, niveaux[(col.pk, c.pk)]) if (col.pk, c.pk) in niveaux else None
-            for col in colonnes
-        ]
+        ligne = par_critere.get(c.pk)
+        if ligne:
+            cellules = [
+                Cellule(col, ligne[col.pk]) if col.pk in ligne else None for col in colonnes
+            ]
+        else:
+            cellules = [None] * len(colonnes)
         blocs[-1].criteres.append(LigneCritere(c, cellules))
 
     if avec_suggestions:
