@@ -22,9 +22,3 @@ def gabarit_url(request_or_etab, name: str, arguments: list[str]) -> str:
     for arg, repere in reperes.items():
         url = url.replace(str(repere), "{" + arg + "}")
     return url
-
-
-def etab_reverse_par_pk(request_or_etab, name: str):
-    """A function pk → URL of `name` (one `pk` argument) under the establishment."""
-    gabarit = gabarit_url(request_or_etab, name, ["pk"])
-    return lambda pk: gabarit.format(pk=int(pk))

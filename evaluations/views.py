@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -18,7 +17,7 @@ from cpro import perms
 from cpro.formulaires import appliquer_service, messages_erreur
 from cpro.models import AnneeScolaire
 from cpro.perms import permission_requise
-from cpro.urls_tools import etab_reverse, etab_reverse_par_pk
+from cpro.urls_tools import etab_reverse
 from evaluations import queries, services
 from evaluations.forms import (
     ApprenantsForm,
@@ -44,14 +43,6 @@ ONGLETS = (
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _url_grille(request, pk):
-    """The grid is another part of the module: link to it only when its URL exists."""
-    try:
-        return etab_reverse(request, "evaluations:grille", pk=pk)
-    except NoReverseMatch:
-        return None
-
-
 def _contexte_formulaire(request, evaluation, onglet: str, **extra) -> dict:
     """What every tab of the évaluation form shows: left menu, niveau, lock banner."""
     menu = []
@@ -62,7 +53,9 @@ def _contexte_formulaire(request, evaluation, onglet: str, **extra) -> dict:
         "evaluation": evaluation,
         "onglet": onglet,
         "menu": menu,
-        "url_grille": _url_grille(request, evaluation.pk) if evaluation else None,
+        "url_grille": (
+            etab_reverse(request, "evaluations:grille", pk=evaluation.pk) if evaluation else None
+        ),
         "peut_supprimer": bool(evaluation)
         and services.peut_supprimer(evaluation, request.membership),
         **extra,
@@ -93,18 +86,10 @@ def liste(request):
     choix = request.GET.get("annee")
     annee = next((a for a in annees if str(a.debut) == choix), courante)
     sections = queries.page_liste(request.etablissement, request.diplome, annee)
-    url_grille = (
-        etab_reverse_par_pk(request, "evaluations:grille")
-        if _url_grille(request, 0) is not None
-        else None
-    )
-    url_modifier = etab_reverse_par_pk(request, "evaluations:modifier")
     membership = request.membership
     for section in sections:
         for ev in section.evaluations:
-            ev.url_grille = url_grille(ev.pk) if url_grille else None
             ev.modifiable = services.peut_modifier(ev, membership)
-            ev.url_modifier = url_modifier(ev.pk) if ev.modifiable else None
     return render(
         request,
         "evaluations/liste.html",

@@ -216,13 +216,13 @@ def test_favicon(client):
     assert 'rel="icon"' in client.get("/").content.decode()
 
 
-def test_etab_reverse_par_pk_matches_reverse(personas):
-    from cpro.urls_tools import etab_reverse, etab_reverse_par_pk
+def test_gabarit_url_matches_reverse(personas):
+    from cpro.urls_tools import etab_reverse, gabarit_url
 
     etab = personas.a.etablissement
-    url = etab_reverse_par_pk(etab, "evaluations:grille")
+    url = gabarit_url(etab, "evaluations:grille", ["pk"])
     for pk in (1, 42, 987654321):
-        assert url(pk) == etab_reverse(etab, "evaluations:grille", pk=pk)
+        assert url.format(pk=pk) == etab_reverse(etab, "evaluations:grille", pk=pk)
 
 
 def test_eurl_with_ids_is_the_reversed_url(personas, rf):
