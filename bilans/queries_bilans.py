@@ -250,7 +250,7 @@ class LigneEdition:
     @property
     def pourquoi_autres(self) -> tuple[int, str]:
         n, reste = self.suggestion.autres(MAX_POURQUOI)
-        return n, f"{reste:.2f}".replace(".", ",")
+        return n, rendu_tableau.virgule(reste)
 
 
 @dataclass

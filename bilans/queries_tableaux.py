@@ -22,7 +22,8 @@ from django.utils import timezone
 
 from bilans import rendu_tableau
 from bilans.models import BilanIntermediaire, Positionnement
-from bilans.suggestion import MAX_POURQUOI, NIVEAUX, Cumul, Observation, Suggestion, suggerer
+from bilans.rendu_tableau import virgule
+from bilans.suggestion import MAX_POURQUOI, Cumul, Observation, Suggestion, suggerer
 from cpro.maitrise import Rendu, rendu
 from cpro.models import AnneeScolaire, Apprenant, Division
 from evaluations.models import Evaluation, Nature, Participant, Resultat
@@ -223,11 +224,6 @@ class BlocCompetence:
     @property
     def poids_total(self) -> str:
         return virgule(self.suggestion.poids_total) if self.suggestion else "0,00"
-
-
-def virgule(nombre: float, decimales: int = 2) -> str:
-    """1.5 → "1,50" (decimal comma)."""
-    return f"{nombre:.{decimales}f}".replace(".", ",")
 
 
 @dataclass
@@ -565,13 +561,7 @@ def vue_classe(division: Division, diplome, *, reference: datetime.date | None =
         resultats = Resultat.objects.filter(apprenant_id__in=ids).values_list(
             "apprenant_id", "evaluation_id", "critere_id", "niveau"
         )
-        sommes = cumul.sommes
-        for a, e, c, niveau in resultats:  # the hot loop: ~40,000 rows for 3 years
-            w = poids.get((a, e))
-            if w and niveau in NIVEAUX:
-                comp = competence_du_critere.get(c)
-                if comp is not None:
-                    sommes[(a, comp)][niveau] += w
+        cumul.cumuler(resultats, poids, competence_du_critere)
 
     valides: dict[tuple[int, int], Position] = {}
     if ids:

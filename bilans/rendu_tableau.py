@@ -12,6 +12,11 @@ from django.utils.safestring import SafeString, mark_safe
 from cpro.maitrise import rendu
 
 
+def virgule(nombre: float, decimales: int = 2) -> str:
+    """1.5 → "1,50" (decimal comma)."""
+    return f"{nombre:.{decimales}f}".replace(".", ",")
+
+
 def html_cel(cel) -> str:
     """The coloured cell of one résultat (nature code + symbol; tooltip: date, évaluation,
     teachers, level). Same column and level → same markup: built once per column and level."""
@@ -102,7 +107,7 @@ def html_contributions(contributions) -> SafeString:
             f' <span class="discret">({escape(o.enseignant)})</span>' if o.enseignant else ""
         )
         nature = "Int" if o.nature == "INT" else escape(o.nature)
-        poids = f"{c.poids:.2f}".replace(".", ",")
+        poids = virgule(c.poids)
         parts.append(
             f"<tr><td>{o.date:%d/%m/%Y}</td><td>{escape(o.titre)}{enseignant}</td>"
             f'<td>{escape(o.critere)}</td><td>{nature}</td><td><span class="lvl {r.css}" '

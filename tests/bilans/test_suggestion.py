@@ -79,12 +79,17 @@ def test_cumul_gives_the_same_level_as_suggerer():
             )
             for _ in range(rng.randint(0, 25))
         ]
-        for o in observations:
-            cumul.ajouter(cle, o.niveau, o.date, o.nature)
+        # One participation (évaluation) per observation; criterion `cle` → competence `cle`.
+        resultats = [(cle, (cle, i), cle, o.niveau) for i, o in enumerate(observations)]
+        poids = {(cle, (cle, i)): cumul.poids(o.date, o.nature) for i, o in enumerate(observations)}
+        cumul.cumuler(resultats, poids, {cle: cle})
         attendus[cle] = suggerer(observations, reference).niveau
-    assert {cle: cumul.niveau(cle) for cle in attendus} == attendus
+    assert {cle: cumul.niveau((cle, cle)) for cle in attendus} == attendus
     assert set(attendus.values()) == {"NE", "1", "2", "3", "4"}  # every branch exercised
     assert cumul.niveau("inconnue") == "NE"
+    # No participation weight, or a criterion of another diplôme: not counted.
+    cumul.cumuler([(-1, "e", "c", "4"), (-2, "e", "autre", "4")], {(-2, "e"): 1.0}, {"c": 0})
+    assert cumul.niveau((-1, 0)) == "NE" and cumul.niveau((-2, 0)) == "NE"
 
 
 def test_principales_keeps_the_heaviest_in_chronological_order():
