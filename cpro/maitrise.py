@@ -39,3 +39,9 @@ def rendu(value) -> Rendu:
         return RENDUS[Maitrise(str(value))]
     except ValueError:
         return RENDUS[Maitrise.NE]
+
+
+# The choices of a level in a form or a grid cell: "NE", "1 −−" … "4 ++" (code and symbol).
+OPTIONS_NIVEAU = [
+    (r.code, r.code if r.code == r.symbole else f"{r.code} {r.symbole}") for r in RENDUS.values()
+]

@@ -9,15 +9,8 @@ tests expect; every value is escaped here.
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from cpro.maitrise import OPTIONS_NIVEAU
 from evaluations.queries_grille import Cellule
-
-OPTIONS_NIVEAU = [
-    ("NE", "NE"),
-    ("1", "1 −−"),
-    ("2", "2 −"),
-    ("3", "3 +"),
-    ("4", "4 ++"),
-]
 
 # The <option> list for each current level ("" = empty), built once.
 _OPTIONS = {

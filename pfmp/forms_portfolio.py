@@ -3,16 +3,10 @@ re-checked) are in services_portfolio."""
 
 from django import forms
 
+from cpro import maitrise
 from pfmp import services_portfolio as services
 
-OPTIONS_NIVEAU = [
-    ("", "—"),
-    ("NE", "NE"),
-    ("1", "1 −−"),
-    ("2", "2 −"),
-    ("3", "3 +"),
-    ("4", "4 ++"),
-]
+OPTIONS_NIVEAU = [("", "—"), *maitrise.OPTIONS_NIVEAU]
 
 MESSAGE_LONGUEUR = "Ce texte dépasse %(limit_value)d caractères (%(show_value)d)."
 
