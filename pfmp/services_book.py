@@ -27,6 +27,7 @@ from django.utils import timezone
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from cpro.audit import journaliser
+from cpro.formulaires import supprimer_fichiers_apres_commit
 from cpro.models import Apprenant, Membership, Role
 from pfmp.models import CommentairePublication, MediaPublication, Publication
 from referentiels.models import Competence, Tache
@@ -197,13 +198,9 @@ def modifier_publication(publication: Publication, *, par, **champs) -> Publicat
 
 
 def _supprimer_fichiers_apres_commit(noms: list[str]) -> None:
-    from django.core.files.storage import default_storage
-
-    def supprimer():
-        for nom in noms:
-            default_storage.delete(nom)
-
-    transaction.on_commit(supprimer)
+    supprimer_fichiers_apres_commit(
+        *noms, storage=MediaPublication._meta.get_field("fichier").storage
+    )
 
 
 @transaction.atomic
@@ -449,8 +446,7 @@ def supprimer_media(media: MediaPublication, *, par) -> None:
     )
     nom = media.fichier.name
     media.delete()
-    if nom:
-        _supprimer_fichiers_apres_commit([nom])
+    _supprimer_fichiers_apres_commit([nom])
 
 
 # --- comments --------------------------------------------------------------------------------
