@@ -2,7 +2,6 @@
 
 from django import forms
 
-from cpro.formulaires import URL_MAX
 from evaluations.models import TITRE_MAX, Nature
 from evaluations.services import CONTEXTE_MAX, SECTEURS_MAX
 
@@ -108,26 +107,4 @@ class ContexteForm(forms.Form):
             "max_length": f"Les secteurs d'activité ne peuvent pas dépasser {SECTEURS_MAX} "
             "caractères."
         },
-    )
-
-
-class FichierForm(forms.Form):
-    titre = forms.CharField(label="Titre (facultatif)", required=False, max_length=255)
-    fichier = forms.FileField(
-        label="Fichier",
-        error_messages={
-            "required": "Choisissez un fichier à déposer.",
-            "empty": "Le fichier est vide.",
-            "invalid": "Ce fichier n'a pas pu être lu.",
-        },
-    )
-
-
-class LienForm(forms.Form):
-    titre = forms.CharField(label="Titre (facultatif)", required=False, max_length=255)
-    url = forms.CharField(
-        label="Adresse (http:// ou https://)",
-        max_length=URL_MAX,
-        error_messages={"required": "L'adresse du lien est obligatoire."},
-        widget=forms.URLInput,
     )

@@ -7,14 +7,18 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cpro import perms
-from cpro.formulaires import appliquer_service, messages_erreur
+from cpro.formulaires import (
+    ajouter_ressource,
+    appliquer_service,
+    messages_erreur,
+    telecharger_ressource,
+)
 from cpro.models import AnneeScolaire
 from cpro.perms import permission_requise
 from cpro.urls_tools import etab_reverse
@@ -22,11 +26,9 @@ from evaluations import queries, services
 from evaluations.forms import (
     ApprenantsForm,
     ContexteForm,
-    FichierForm,
     InformationsForm,
-    LienForm,
 )
-from evaluations.models import Nature, RessourceEvaluation
+from evaluations.models import Nature
 from scenarios.models import Scenario
 from scenarios.queries import scenario_pour
 
@@ -420,33 +422,14 @@ def liaison(request, pk):
 def ressources(request, pk):
     """GET: the resources tab. POST `action=fichier` (upload) or `action=lien`."""
     evaluation = queries.evaluation_modifiable(request, pk)
-    action = request.POST.get("action") if request.method == "POST" else None
-    fichier_form = FichierForm(
-        request.POST if action == "fichier" else None,
-        request.FILES if action == "fichier" else None,
-        prefix="f",
+    fichier_form, lien_form, ajoutee = ajouter_ressource(
+        request,
+        evaluation,
+        services,
+        etab_reverse(request, "evaluations:ressources", pk=evaluation.pk),
     )
-    lien_form = LienForm(request.POST if action == "lien" else None, prefix="l")
-    if action == "fichier" and fichier_form.is_valid():
-        d = fichier_form.cleaned_data
-        if appliquer_service(
-            fichier_form,
-            lambda: services.ajouter_fichier(
-                evaluation, titre=d["titre"], fichier=d["fichier"], par=request.user
-            ),
-        ):
-            messages.success(request, "Le fichier est ajouté aux ressources.")
-            return redirect(etab_reverse(request, "evaluations:ressources", pk=evaluation.pk))
-    elif action == "lien" and lien_form.is_valid():
-        d = lien_form.cleaned_data
-        if appliquer_service(
-            lien_form,
-            lambda: services.ajouter_lien(
-                evaluation, titre=d["titre"], url=d["url"], par=request.user
-            ),
-        ):
-            messages.success(request, "Le lien est ajouté aux ressources.")
-            return redirect(etab_reverse(request, "evaluations:ressources", pk=evaluation.pk))
+    if ajoutee:
+        return ajoutee
     return render(
         request,
         "evaluations/ressources.html",
@@ -484,21 +467,7 @@ def ressource_supprimer(request, pk, rpk):
 def ressource(request, pk, rpk):
     """Download a file resource: the évaluation is checked again, never a public URL."""
     evaluation = queries.evaluation_pour(request, pk)
-    ressource = queries.ressource_pour(request, evaluation, rpk)
-    if ressource.type != RessourceEvaluation.Type.FICHIER or not ressource.fichier:
-        raise Http404("Ce n'est pas un fichier")
-    try:
-        fichier = ressource.fichier.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("Fichier introuvable") from exc
-    response = FileResponse(
-        fichier,
-        as_attachment=True,
-        filename=ressource.nom_fichier or ressource.fichier.name.rsplit("/", 1)[-1],
-        content_type=ressource.content_type or "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return telecharger_ressource(queries.ressource_pour(request, evaluation, rpk))
 
 
 # --- deletion --------------------------------------------------------------------------------

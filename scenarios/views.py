@@ -7,13 +7,18 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cpro import perms
-from cpro.formulaires import appliquer_service, messages_erreur
+from cpro.formulaires import (
+    ajouter_ressource,
+    appliquer_service,
+    messages_erreur,
+    telecharger_ressource,
+)
 from cpro.perms import permission_requise
 from cpro.urls_tools import etab_reverse
 from referentiels.models import Niveau
@@ -24,13 +29,10 @@ from scenarios.forms import (
     ContexteForm,
     DeplacerForm,
     DossierForm,
-    FichierForm,
-    LienForm,
     NouveauDossierForm,
     OrdonnerForm,
     TitreForm,
 )
-from scenarios.models import Ressource
 
 # (tab, URL name, label): "modifier" opens the Titre tab.
 ONGLETS = (
@@ -440,33 +442,11 @@ def liaison(request, pk):
 def ressources(request, pk):
     """GET: the resources tab. POST `action=fichier` (upload) or `action=lien`."""
     scenario = _scenario_de_l_auteur(request, pk)
-    action = request.POST.get("action") if request.method == "POST" else None
-    fichier_form = FichierForm(
-        request.POST if action == "fichier" else None,
-        request.FILES if action == "fichier" else None,
-        prefix="f",
+    fichier_form, lien_form, ajoutee = ajouter_ressource(
+        request, scenario, services, etab_reverse(request, "scenarios:ressources", pk=scenario.pk)
     )
-    lien_form = LienForm(request.POST if action == "lien" else None, prefix="l")
-    if action == "fichier" and fichier_form.is_valid():
-        d = fichier_form.cleaned_data
-        if appliquer_service(
-            fichier_form,
-            lambda: services.ajouter_fichier(
-                scenario, titre=d["titre"], fichier=d["fichier"], par=request.user
-            ),
-        ):
-            messages.success(request, "Le fichier est ajouté aux ressources.")
-            return redirect(etab_reverse(request, "scenarios:ressources", pk=scenario.pk))
-    elif action == "lien" and lien_form.is_valid():
-        d = lien_form.cleaned_data
-        if appliquer_service(
-            lien_form,
-            lambda: services.ajouter_lien(
-                scenario, titre=d["titre"], url=d["url"], par=request.user
-            ),
-        ):
-            messages.success(request, "Le lien est ajouté aux ressources.")
-            return redirect(etab_reverse(request, "scenarios:ressources", pk=scenario.pk))
+    if ajoutee:
+        return ajoutee
     return render(
         request,
         "scenarios/ressources.html",
@@ -499,18 +479,4 @@ def ressource_supprimer(request, pk, rpk):
 def ressource(request, pk, rpk):
     """Download a file resource: visibility of the scénario checked again, never a public URL."""
     scenario = queries.scenario_du_module(request, pk)
-    ressource = queries.ressource_pour(request, scenario, rpk)
-    if ressource.type != Ressource.Type.FICHIER or not ressource.fichier:
-        raise Http404("Ce n'est pas un fichier")
-    try:
-        fichier = ressource.fichier.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("Fichier introuvable") from exc
-    response = FileResponse(
-        fichier,
-        as_attachment=True,
-        filename=ressource.nom_fichier or ressource.fichier.name.rsplit("/", 1)[-1],
-        content_type=ressource.content_type or "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return telecharger_ressource(queries.ressource_pour(request, scenario, rpk))
