@@ -15,6 +15,7 @@ from bilans import queries_bilans, services_bilans
 from bilans.forms_bilans import BilanForm, CreerBilanForm
 from bilans.radar import radar_svg
 from cpro import perms
+from cpro.formulaires import messages_erreur
 from cpro.perms import permission_requise
 from cpro.urls_tools import etab_reverse
 
@@ -27,11 +28,6 @@ def _url_bilans(request, apprenant_id=None, bilan_id=None) -> str:
     if bilan_id:
         params["bilan"] = bilan_id
     return f"{url}?{urlencode(params)}" if params else url
-
-
-def _messages_erreur(request, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 def _erreurs_dans_form(form, exc: ValidationError) -> None:
@@ -197,7 +193,7 @@ def _valider(request, bilan, retour):
     try:
         services_bilans.valider_bilan(bilan, par=request.user)
     except ValidationError as exc:
-        _messages_erreur(request, exc)
+        messages_erreur(request, exc)
     else:
         messages.success(
             request,
@@ -220,7 +216,7 @@ def bilan_deverrouiller(request, pk):
     try:
         services_bilans.deverrouiller_bilan(bilan, par=request.user)
     except ValidationError as exc:
-        _messages_erreur(request, exc)
+        messages_erreur(request, exc)
     else:
         messages.success(
             request,
@@ -239,7 +235,7 @@ def bilan_supprimer(request, pk):
         try:
             services_bilans.supprimer_bilan(bilan, par=request.user)
         except ValidationError as exc:
-            _messages_erreur(request, exc)
+            messages_erreur(request, exc)
             return redirect(_url_bilans(request, bilan.apprenant_id, bilan.pk))
         messages.success(request, "Le bilan est supprimé.")
         return redirect(_url_bilans(request, bilan.apprenant_id))

@@ -13,13 +13,9 @@ from django.views.decorators.http import require_GET, require_POST
 from certification import queries, services
 from certification.forms import GrilleForm, MembreForm, RechercheForm
 from cpro import perms
+from cpro.formulaires import messages_erreur
 from cpro.perms import permission_requise
 from cpro.urls_tools import etab_reverse
-
-
-def _messages_erreur(request, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 def _erreurs_dans_form(form, exc: ValidationError) -> None:
@@ -96,7 +92,7 @@ def grille_ouvrir(request, grille, session, apprenant):
     try:
         gc = services.grille_pour(apprenant, grille, session, par=request.user)
     except ValidationError as exc:
-        _messages_erreur(request, exc)
+        messages_erreur(request, exc)
         return redirect(etab_reverse(request, "certification:grilles"))
     return redirect(_url_grille(request, gc))
 
@@ -189,7 +185,7 @@ def grille_enregistrer(request, pk):
             )
         except ValidationError as exc:
             if services.MESSAGE_VERROUILLEE in exc.messages:
-                _messages_erreur(request, exc)
+                messages_erreur(request, exc)
                 return redirect(_url_grille(request, gc))
             _erreurs_dans_form(form, exc)
         else:
@@ -223,7 +219,7 @@ def grille_membre_ajouter(request, pk):
             )
         except ValidationError as exc:
             if membre is not None or services.MESSAGE_VERROUILLEE in exc.messages:
-                _messages_erreur(request, exc)
+                messages_erreur(request, exc)
                 return redirect(_url_grille(request, gc, "membres"))
             _erreurs_dans_form(form, exc)
         else:
@@ -240,7 +236,7 @@ def grille_membre_retirer(request, pk, membre):
     try:
         services.retirer_membre(membre, par=request.user)
     except ValidationError as exc:
-        _messages_erreur(request, exc)
+        messages_erreur(request, exc)
     else:
         messages.success(request, f"{membre} est retiré(e) de la commission.")
     return redirect(_url_grille(request, gc, "membres"))
@@ -253,7 +249,7 @@ def grille_verrouiller(request, pk):
     try:
         services.verrouiller_grille(gc, par=request.user)
     except ValidationError as exc:
-        _messages_erreur(request, exc)
+        messages_erreur(request, exc)
     else:
         messages.success(request, "La grille est verrouillée : elle n'est plus modifiable.")
     return redirect(_url_grille(request, gc))
@@ -266,7 +262,7 @@ def grille_deverrouiller(request, pk):
     try:
         services.deverrouiller_grille(gc, par=request.user)
     except ValidationError as exc:
-        _messages_erreur(request, exc)
+        messages_erreur(request, exc)
     else:
         messages.success(request, "La grille est déverrouillée : elle est de nouveau modifiable.")
     return redirect(_url_grille(request, gc))

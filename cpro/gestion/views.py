@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cpro import perms
-from cpro.formulaires import appliquer_service
+from cpro.formulaires import appliquer_service, messages_erreur
 from cpro.gestion import queries, services
 from cpro.gestion.forms import (
     ApprenantForm,
@@ -228,8 +228,7 @@ def _action_compte(request, pk, action, succes: str):
     try:
         resultat = action(membership)
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        messages_erreur(request, exc)
     else:
         messages.success(request, succes.format(nom=membership.user))
         if isinstance(resultat, str):
@@ -271,8 +270,7 @@ def compte_mot_de_passe(request, pk):
             membership, par=request.user, request=request
         )
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        messages_erreur(request, exc)
     else:
         if mot_de_passe:
             _memoriser_identifiants(request, membership, mot_de_passe)
