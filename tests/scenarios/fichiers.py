@@ -12,19 +12,24 @@ JPG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 20
 MP4 = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 20
 
 
+def _entree(nom: str) -> zipfile.ZipInfo:
+    # A fixed date: the same call gives the same bytes (the default is the current second).
+    return zipfile.ZipInfo(nom, date_time=(2026, 1, 1, 0, 0, 0))
+
+
 def odf(mimetype="application/vnd.oasis.opendocument.text") -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("mimetype", mimetype, compress_type=zipfile.ZIP_STORED)
-        z.writestr("content.xml", "<office:document-content/>")
+        z.writestr(_entree("mimetype"), mimetype, compress_type=zipfile.ZIP_STORED)
+        z.writestr(_entree("content.xml"), "<office:document-content/>")
     return buf.getvalue()
 
 
 def ooxml(dossier="word/") -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("[Content_Types].xml", "<Types/>")
-        z.writestr(f"{dossier}document.xml", "<document/>")
+        z.writestr(_entree("[Content_Types].xml"), "<Types/>")
+        z.writestr(_entree(f"{dossier}document.xml"), "<document/>")
     return buf.getvalue()
 
 
