@@ -95,11 +95,12 @@ def supprimer(slug: str) -> None:
 
 def _uai(slug: str) -> str:
     """A free, valid-looking UAI for the bench establishment (0699 + 3 digits + letter)."""
-    from cpro.models import Etablissement
+    from cpro.models import Etablissement, lettre_cle_uai
 
     pris = set(Etablissement.objects.values_list("uai", flat=True))
     for n in range(800, 1000):
-        uai = f"0699{n:03d}B"
+        uai = f"0699{n:03d}"
+        uai += lettre_cle_uai(uai)
         if uai not in pris:
             return uai
     raise SystemExit("Aucun UAI libre pour l'établissement de charge.")

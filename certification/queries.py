@@ -295,9 +295,10 @@ def libelles_niveaux(grille: GrilleCCF) -> list[str]:
 
 
 def criteres_de_grille(grille: GrilleCCF) -> list[Critere]:
-    """The criteria of the épreuve's competences, in référentiel order (1 query)."""
+    """The lines of the grid (its attested criteria, `GrilleCCF.lignes`), in référentiel order
+    (1 query)."""
     return list(
-        Critere.objects.filter(competence__grilles_ccf=grille)
+        Critere.objects.filter(grilles_ccf=grille)
         .select_related("competence__groupe")
         .order_by(
             "competence__groupe__ordre",

@@ -170,13 +170,19 @@ def _structures(grille_ids) -> dict[int, list[tuple[Competence, list[Critere]]]]
     for lien in liens:
         par_grille[lien.grilleccf_id].append(lien.competence)
         competence_ids.add(lien.competence_id)
+    lignes = defaultdict(set)  # grid -> criterion ids that are its lines
+    for gid, cid in GrilleCCF.lignes.through.objects.filter(
+        grilleccf_id__in=grille_ids
+    ).values_list("grilleccf_id", "critere_id"):
+        lignes[gid].add(cid)
     criteres = defaultdict(list)
     for critere in Critere.objects.filter(competence_id__in=competence_ids).order_by(
         "ordre", "code"
     ):
         criteres[critere.competence_id].append(critere)
     return {
-        gid: [(c, criteres[c.pk]) for c in competences] for gid, competences in par_grille.items()
+        gid: [(c, [x for x in criteres[c.pk] if x.pk in lignes[gid]]) for c in competences]
+        for gid, competences in par_grille.items()
     }
 
 

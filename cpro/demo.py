@@ -197,7 +197,7 @@ def construire_socle(aujourd_hui: datetime.date | None = None) -> DemoContext:
         )
     annee = AnneeScolaire.courante(aujourd_hui)
     etab, _ = Etablissement.objects.get_or_create(
-        uai="0699990Z",
+        uai="0699990J",
         defaults={
             "nom": "Lycée professionnel de démonstration",
             "slug": "lp-demo",
@@ -208,7 +208,7 @@ def construire_socle(aujourd_hui: datetime.date | None = None) -> DemoContext:
     )
     etab.diplomes.set(diplomes.values())
     autre, _ = Etablissement.objects.get_or_create(
-        uai="0699991A",
+        uai="0699991K",
         defaults={
             "nom": "Lycée professionnel Voisin",
             "slug": "lp-voisin",

@@ -1,10 +1,12 @@
 """Core of Cpro: établissements, people, roles, school years, divisions, exports, audit."""
 
 import datetime
+import re
 import uuid
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
@@ -12,10 +14,31 @@ from django.utils.translation import gettext_lazy as _
 
 from referentiels.models import Diplome, Niveau
 
-uai_validator = RegexValidator(
-    r"^[0-9]{7}[A-Z]$",
-    _("Le code UAI comporte 7 chiffres suivis d'une lettre majuscule (ex. 0691234A)."),
-)
+UAI_LETTRES = "ABCDEFGHJKLMNPRSTUVWXYZ"  # 23 letters: no I, O, Q
+
+
+def lettre_cle_uai(chiffres: str) -> str:
+    """The check letter of a UAI (ex-RNE): the 7-digit number modulo 23, read in the
+    23-letter alphabet without I, O, Q (0750654 → D, lycée Louis-le-Grand: 0750654D)."""
+    return UAI_LETTRES[int(chiffres) % 23]
+
+
+def uai_validator(value: str) -> None:
+    """7 digits and the check letter computed from them (model and forms)."""
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9]{7}[A-Z]", value):
+        raise ValidationError(
+            _("Le code UAI comporte 7 chiffres suivis d'une lettre majuscule (ex. 0750654D)."),
+            code="uai_format",
+        )
+    attendue = lettre_cle_uai(value[:7])
+    if value[7] != attendue:
+        raise ValidationError(
+            _("Code UAI invalide : pour %(chiffres)s la lettre clé est %(lettre)s, pas %(donnee)s.")
+            % {"chiffres": value[:7], "lettre": attendue, "donnee": value[7]},
+            code="uai_cle",
+        )
+
+
 ine_validator = RegexValidator(
     r"^[0-9A-Z]{11}$",
     _("L'INE comporte 11 caractères (chiffres et lettres majuscules)."),
@@ -136,6 +159,10 @@ class Division(models.Model):
     nom = models.CharField(_("nom"), max_length=40)
     diplome = models.ForeignKey(Diplome, on_delete=models.PROTECT, related_name="divisions")
     niveau = models.CharField(_("niveau"), max_length=10, choices=Niveau.choices)
+    # Code MEF (module élémentaire de formation, 11 characters) of the division, read from
+    # SIECLE (CODE_MEF of its learners) or set by the DDFPT; `code_mef_source` says which.
+    code_mef = models.CharField(_("code MEF"), max_length=11, blank=True)
+    code_mef_source = models.CharField(_("provenance du code MEF"), max_length=255, blank=True)
 
     class Meta:
         verbose_name = _("division")
@@ -175,6 +202,11 @@ class Apprenant(models.Model):
         Division, on_delete=models.SET_NULL, null=True, blank=True, related_name="apprenants"
     )
     numero_candidat = models.CharField(_("numéro de candidat"), max_length=20, blank=True)
+    nom_usage = models.CharField(_("nom d'usage"), max_length=150, blank=True)
+    code_mef = models.CharField(_("code MEF"), max_length=11, blank=True)
+    # SIECLE OPTIONS of the learner: [{"code_matiere": "030201", "modalite": "S", "rang": 1}…];
+    # the LSL export reads the modalité d'élection of the spécialité from it.
+    options = models.JSONField(_("options (SIECLE)"), default=list, blank=True)
     # Set when the DDFPT deactivates the learner's account (cpro.gestion.rgpd.marquer_sortie):
     # the retention period of cpro.gestion.rgpd.appliquer_retention runs from this date.
     date_sortie = models.DateField(_("date de sortie"), null=True, blank=True)

@@ -242,6 +242,11 @@ class GrilleCCF(Provenance):
     commentaires = models.JSONField(_("commentaires attendus"), default=list, blank=True)
     note = models.JSONField(_("note proposée"), default=dict, blank=True)
     competences = models.ManyToManyField(Competence, related_name="grilles_ccf", blank=True)
+    # The lines of the grid: the attested criteria of its competences (fixtures/README.md);
+    # a competence without attested criterion brings its reconstructed ones (à vérifier).
+    lignes = models.ManyToManyField(Critere, related_name="grilles_ccf", blank=True)
+    # False: the level labels are not attested for this grid; shown as "Niveau 1 … 4".
+    niveaux_attestes = models.BooleanField(_("libellés des niveaux attestés"), default=False)
 
     class Meta:
         verbose_name = _("grille CCF")

@@ -302,6 +302,7 @@ def valider_referentiel(data) -> list[str]:
             v.unique(tcode, taches, f"Tâche {tcode}", "code de tâche")
 
     competences = set()
+    criteres_de = {}  # competence code -> its criterion codes (grid lines are checked on them)
     groupes = set()
     for i, g in enumerate(v.liste(data, "groupes", "Document", obligatoire=False), 1):
         code = v.element(g, "Groupe {}", i, GroupeCompetences)
@@ -319,7 +320,7 @@ def valider_referentiel(data) -> list[str]:
             v.unique(ccode, competences, cou, "code de compétence")
             v.textes(c, "details", cou)
             v.textes(c, "correspondances", cou)
-            criteres = set()
+            criteres = criteres_de.setdefault(ccode, set())
             for k, cr in enumerate(v.liste(c, "criteres", cou, obligatoire=False), 1):
                 crcode = v.element(cr, cou + ", critère {}", k, Critere)
                 if not isinstance(cr, dict):
@@ -377,9 +378,20 @@ def valider_referentiel(data) -> list[str]:
         v.textes(gr, "commentaires", ou)
         if "note" in gr and not isinstance(gr["note"], dict):
             v.erreur(ou, "« note » doit être un objet.")
-        for comp in v.liste(gr, "competences", ou, obligatoire=False):
+        comps = v.liste(gr, "competences", ou, obligatoire=False)
+        for comp in comps:
             if comp not in competences:
                 v.erreur(ou, f"compétence « {comp} » inconnue.")
+        possibles = set().union(*(criteres_de.get(c, set()) for c in comps if isinstance(c, str)))
+        lignes = set()
+        for ligne in v.liste(gr, "lignes", ou, obligatoire=False):
+            if ligne not in possibles:
+                v.erreur(ou, f"ligne « {ligne} » : pas un critère des compétences de la grille.")
+            elif ligne in lignes:
+                v.erreur(ou, f"ligne « {ligne} » en double.")
+            lignes.add(ligne)
+        if not isinstance(gr.get("niveaux_attestes", False), bool):
+            v.erreur(ou, "« niveaux_attestes » doit valoir true ou false.")
 
     lsl = set()
     for i, item in enumerate(v.liste(data, "competences_lsl", "Document", obligatoire=False), 1):
@@ -663,6 +675,9 @@ def _ecrire(data: dict, rapport: RapportChargement) -> Diplome:
                 "champs_entete": list(gr.get("champs_entete") or []),
                 "commentaires": list(gr.get("commentaires") or []),
                 "note": dict(gr.get("note") or {}),
+                "niveaux_attestes": bool(
+                    gr.get("niveaux_attestes", gr.get("confiance", "high") != "low")
+                ),
                 **_provenance(gr),
             },
             c["grilles"],
@@ -671,6 +686,16 @@ def _ecrire(data: dict, rapport: RapportChargement) -> Diplome:
         pks = {competences[code].pk for code in gr.get("competences") or []}
         deja = not nouveau and gr["epreuve"] not in c["grilles"].modifications
         _sync_m2m(grille, "competences", pks, c["grilles"], gr["epreuve"], deja)
+        # Lines: the listed criteria; a file without "lignes" (older format) means every
+        # criterion of the grid's competences.
+        if "lignes" in gr:
+            codes_lignes = set(gr["lignes"])
+            lignes = {x.pk for x in criteres.values() if x.code in codes_lignes}
+            lignes &= {x.pk for x in criteres.values() if x.competence_id in pks}
+        else:
+            lignes = {x.pk for x in criteres.values() if x.competence_id in pks}
+        deja = not nouveau and gr["epreuve"] not in c["grilles"].modifications
+        _sync_m2m(grille, "lignes", lignes, c["grilles"], gr["epreuve"], deja)
     c["grilles"].absents = sorted(set(grilles) - vus_gr)
 
     lsl = {x.code: x for x in CompetenceLSL.objects.filter(diplome=diplome)}

@@ -10,6 +10,7 @@ from cpro.models import (
     Role,
     Statut,
     User,
+    lettre_cle_uai,
 )
 from referentiels.models import Diplome, Niveau
 
@@ -42,7 +43,7 @@ class EtablissementFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Etablissement
 
-    uai = factory.Sequence(lambda n: f"{690000 + n:07d}A")
+    uai = factory.Sequence(lambda n: f"{690000 + n:07d}" + lettre_cle_uai(f"{690000 + n:07d}"))
     nom = factory.Sequence(lambda n: f"Lycée professionnel {n}")
     slug = factory.Sequence(lambda n: f"lycee-{n}")
     ville = "Lyon"

@@ -109,7 +109,7 @@ class Personas:
 def build_personas() -> Personas:
     d1 = DiplomeFactory(code="MCV-A", intitule_court="Bac Pro MCV A")
     d2 = DiplomeFactory(code="MCV-B", intitule_court="Bac Pro MCV B")
-    return Personas(a=build_etab("a", "0690001A", d1, d2), b=build_etab("b", "0690002B", d1, d2))
+    return Personas(a=build_etab("a", "0690001B", d1, d2), b=build_etab("b", "0690002C", d1, d2))
 
 
 def login(client, membership: Membership, diplome: Diplome | None = None):

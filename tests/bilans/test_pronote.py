@@ -191,7 +191,7 @@ def test_seuls_les_bilans_valides_de_la_periode(client, personas, jeton):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
     data = response.json()
-    assert data["etablissement"] == {"uai": "0690001A", "nom": "Lycée professionnel a"}
+    assert data["etablissement"] == {"uai": "0690001B", "nom": "Lycée professionnel a"}
     assert data["du"] == "2025-03-01" and data["au"] == "2025-03-31"
     assert [b["id"] for b in data["bilans"]] == [dedans.pk, bord.pk]
     b = data["bilans"][0]

@@ -137,7 +137,7 @@ def test_pdf_grille_de_bout_en_bout(
     # Header
     assert "Académie Lyon" in t
     assert "Session 2027" in t
-    assert "Lycée professionnel a, Villeurbanne – UAI 0690001A" in t
+    assert "Lycée professionnel a, Villeurbanne – UAI 0690001B" in t
     assert "Option A – Animation et gestion de l'espace commercial" in t
     assert "E31 – Vente-conseil (U31)" in t
     assert "DUPONT" in t and "Léa" in t

@@ -6,12 +6,14 @@ from django.core.exceptions import ValidationError
 from cpro.models import AnneeScolaire, Etablissement
 
 
-@pytest.mark.parametrize("uai", ["0691234A", "9740001Z"])
+@pytest.mark.parametrize("uai", ["0691234S", "0750654D"])
 def test_valid_uai(db, uai):
     Etablissement(uai=uai, nom="LP", slug="lp").full_clean()
 
 
-@pytest.mark.parametrize("uai", ["691234A", "0691234a", "06912345", "ABCDEFGH", "0691234AB"])
+@pytest.mark.parametrize(
+    "uai", ["691234A", "0691234a", "06912345", "ABCDEFGH", "0691234AB", "0691234A"]
+)
 def test_invalid_uai_has_a_french_message(db, uai):
     with pytest.raises(ValidationError) as exc:
         Etablissement(uai=uai, nom="LP", slug="lp").full_clean()

@@ -16,7 +16,7 @@ def siecle(eleves=ELEVES, *, encoding="ISO-8859-1", declaration=True) -> bytes:
         lignes.append(f'<?xml version="1.0" encoding="{encoding}"?>')
     lignes += [
         '<BEE_ELEVES VERSION="3.3">',
-        "  <PARAMETRES><UAJ>0690001A</UAJ><ANNEE_SCOLAIRE>2025</ANNEE_SCOLAIRE>"
+        "  <PARAMETRES><UAJ>0690001B</UAJ><ANNEE_SCOLAIRE>2025</ANNEE_SCOLAIRE>"
         "<DATE_EXPORT>02/09/2025</DATE_EXPORT><HORODATAGE>02/09/2025 08:12:00</HORODATAGE>"
         "</PARAMETRES>",
         "  <DONNEES>",

@@ -88,7 +88,7 @@ MANIFESTE = {
     "format": "cpro-scenario",
     "version": 1,
     "exporte_le": "2026-02-03T10:15:00+01:00",
-    "etablissement_origine": {"uai": "0690002B", "nom": "Lycée professionnel b"},
+    "etablissement_origine": {"uai": "0690002C", "nom": "Lycée professionnel b"},
     "diplome": {"code": "MCV-A", "version": "2019", "intitule": "Bac Pro MCV A"},
     "niveau": "PREMIERE",
     "titre": "Accueil du client",

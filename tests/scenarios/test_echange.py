@@ -103,7 +103,7 @@ def test_apercu_decrit_ce_qui_sera_cree(personas):
     assert apercu.valide, apercu.erreurs
     assert apercu.titre == "Accueil du client"
     assert apercu.niveau_libelle == "Première"
-    assert apercu.origine == "Lycée professionnel b (UAI 0690002B)"
+    assert apercu.origine == "Lycée professionnel b (UAI 0690002C)"
     assert [t.code for t in apercu.taches] == ["A1-T2"]
     assert [(c.competence.code, c.code) for c in apercu.criteres] == [("C1.2", "C1.2-1")]
     assert [(r.type, r.titre, r.taille) for r in apercu.ressources] == [

@@ -53,7 +53,7 @@ def test_apercu_puis_confirmation(as_persona, personas):
     assert "Aperçu de l'import" in html
     assert "Accueil du client" in html
     assert "A1-T2 – Prise de contact" in html
-    assert "Lycée professionnel b (UAI 0690002B)" in html
+    assert "Lycée professionnel b (UAI 0690002C)" in html
     assert "Confirmer l&#x27;import" in html or "Confirmer l'import" in html
     assert not Scenario.objects.exists()
     en_attente = client.session[SESSION_IMPORT]
