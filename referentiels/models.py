@@ -141,6 +141,9 @@ class Competence(Provenance):
         blank=True,
         help_text=_("Compétences d'autres diplômes préparées (ex. « MCV:C1.2 »)."),
     )
+    # An application convention, not a competence of the certification référentiel (MCV C1.0,
+    # the communication criterion of the E31/E32 grids): never printed as a competence.
+    convention = models.BooleanField(_("convention de l'application"), default=False)
     ordre = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

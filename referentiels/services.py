@@ -320,6 +320,8 @@ def valider_referentiel(data) -> list[str]:
             v.unique(ccode, competences, cou, "code de compétence")
             v.textes(c, "details", cou)
             v.textes(c, "correspondances", cou)
+            if not isinstance(c.get("convention", False), bool):
+                v.erreur(cou, "« convention » doit valoir true ou false.")
             criteres = criteres_de.setdefault(ccode, set())
             for k, cr in enumerate(v.liste(c, "criteres", cou, obligatoire=False), 1):
                 crcode = v.element(cr, cou + ", critère {}", k, Critere)
@@ -584,6 +586,7 @@ def _ecrire(data: dict, rapport: RapportChargement) -> Diplome:
                     "intitule": comp["intitule"],
                     "details": list(comp.get("details") or []),
                     "correspondances": list(comp.get("correspondances") or []),
+                    "convention": bool(comp.get("convention", False)),
                     "ordre": cordre,
                     **_provenance(comp),
                 },
