@@ -7,11 +7,10 @@ files (`E31_<numéro>_<NOM>_<Prénom>.pdf`) and the CSV of the recapitulative vi
 so that the exporter, the tests and any other caller share one rule.
 """
 
-import csv
-import io
 import re
 import unicodedata
 
+from cpro.csv_export import ecrire_csv
 from cpro.models import ExportJob
 from cpro.services import lancer_export
 
@@ -98,16 +97,14 @@ def recapitulatif_csv(recap) -> bytes:
     for a spreadsheet: UTF-8 with BOM, semicolons, decimal comma. One row per candidate:
     division; nom; prénom; numéro de candidat; then, per épreuve, the note (empty when there
     is none) and the grid's status."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     entete = ["Division", "Nom", "Prénom", "Numéro de candidat"]
     for grille in recap.epreuves:
         entete += [f"{grille.epreuve} – note /20", f"{grille.epreuve} – statut"]
-    writer.writerow(entete)
+    lignes = []
     for bloc in recap.divisions:
         for ligne in bloc.lignes:
             row = [bloc.division.nom, ligne.nom, ligne.prenom, ligne.numero]
             for cellule in ligne.cellules:
                 row += [cellule.note, cellule.libelle]
-            writer.writerow(row)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+            lignes.append(row)
+    return ecrire_csv(entete, lignes)

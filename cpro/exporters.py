@@ -1,9 +1,9 @@
 """Core exporters."""
 
-import csv
-import io
+from django.utils import timezone
 
 from cpro import perms
+from cpro.csv_export import ecrire_csv
 from cpro.exports import Exporter, exporter
 from cpro.models import AuditLog
 
@@ -21,23 +21,21 @@ class JournalCsv(Exporter):
             "acteur"
         )
         total = entries.count() or 1
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";")
-        writer.writerow(["Date", "Auteur", "Action", "Objet", "Avant", "Après"])
-        for i, e in enumerate(entries.iterator(chunk_size=1000), start=1):
-            writer.writerow(
-                [
-                    e.cree_le.strftime("%d/%m/%Y %H:%M"),
+
+        def lignes():
+            for i, e in enumerate(entries.iterator(chunk_size=1000), start=1):
+                yield [
+                    timezone.localtime(e.cree_le).strftime("%d/%m/%Y %H:%M"),
                     str(e.acteur) if e.acteur else "",
                     e.action,
                     e.objet_repr,
                     e.avant or "",
                     e.apres or "",
                 ]
-            )
-            if i % 1000 == 0:
-                progress(i * 100 // total)
-        data = ("\ufeff" + buffer.getvalue()).encode("utf-8")
+                if i % 1000 == 0:
+                    progress(i * 100 // total)
+
+        data = ecrire_csv(["Date", "Auteur", "Action", "Objet", "Avant", "Après"], lignes())
         return "journal-des-actions.csv", "text/csv; charset=utf-8", data
 
 
