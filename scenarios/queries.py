@@ -190,6 +190,16 @@ class Liaison:
     taches_choisies: list
     competences_choisies: list  # [(competence, [criteres choisis])]
 
+    # Codes of the open tabs ("" when the référentiel has no activity / group): templates
+    # read these, never `activite.code` on a missing tab.
+    @property
+    def activite_code(self) -> str:
+        return self.activite.code if self.activite else ""
+
+    @property
+    def groupe_code(self) -> str:
+        return self.groupe.code if self.groupe else ""
+
 
 def liaison(
     scenario: Scenario, *, activite_code=None, groupe_code=None, critere_actif=None
