@@ -31,6 +31,7 @@ from django.utils import timezone
 from cpro.audit import journaliser
 from cpro.exports import ExportError
 from cpro.formulaires import URL_MAX
+from cpro.models import uai_validator
 from referentiels.models import Critere, Diplome, Niveau, Tache
 from scenarios.models import TITRE_MAX, Ressource, Scenario
 
@@ -119,7 +120,6 @@ def _contenu_conforme(extension: str, donnees: bytes) -> bool:
 
 
 _CHEMIN_RESSOURCE = re.compile(r"ressources/[0-9]{1,3}-[A-Za-z0-9][A-Za-z0-9._-]{0,150}")
-_UAI = re.compile(r"[0-9]{7}[A-Z]")
 _CONTROLE_LIGNE = re.compile(r"[\x00-\x1f\x7f]")
 _CONTROLE_TEXTE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Active content has no place in a scénario: a script tag, a javascript:/vbscript: URL, an
@@ -444,10 +444,16 @@ def _valider(manifeste: dict, entrees: dict[str, bytes]) -> Apercu:
         v.erreur("Établissement d'origine absent.")
     else:
         uai = origine.get("uai")
-        if isinstance(uai, str) and _UAI.fullmatch(uai):
-            apercu.origine_uai = uai
+        try:
+            uai_validator(uai)
+        except ValidationError:
+            # The check letter is verified too: a mistyped UAI would be printed as the origin.
+            v.erreur(
+                "Établissement d'origine : UAI invalide (7 chiffres et la lettre clé "
+                "correspondante)."
+            )
         else:
-            v.erreur("Établissement d'origine : UAI invalide (7 chiffres et une lettre).")
+            apercu.origine_uai = uai
         apercu.origine_nom = v.texte(
             origine.get("nom"), "Établissement d'origine : nom", maxi=NOM_MAX
         )

@@ -4,14 +4,46 @@ Pure parsing, no database: a file becomes a list of `LigneImport` (one learner e
 errors found, each naming the line or element. Matching against the establishment's learners
 and every write happen in `cpro.gestion.services` (`analyser_import`, `importer_apprenants`).
 
-CSV columns (header row required, order free, `;` or `,`, UTF-8 with or without BOM, or
-Windows-1252): nom;prenom;date_naissance;ine;eleve_id;division;statut — `statut` optional
-(scolaire / apprenti).
+**SIECLE** (BEE_ELEVES / DONNEES): ELEVES/ELEVE[@ELEVE_ID] with ID_NATIONAL, NOM_DE_FAMILLE,
+NOM_USAGE, PRENOM, DATE_NAISS, CODE_MEF, CODE_STATUT, DATE_SORTIE; OPTIONS/OPTION[@ELEVE_ID]/
+OPTIONS_ELEVE with NUM_OPTION, CODE_MODALITE_ELECT, CODE_MATIERE; STRUCTURES/STRUCTURES_ELEVE
+[@ELEVE_ID]/STRUCTURE with CODE_STRUCTURE and TYPE_STRUCTURE ("D" = the division, "G" = a
+group). Element names checked against open-source SIECLE importers: Pix (1024pix/pix, test of
+its `import-students` route: NOM_DE_FAMILLE, NOM_USAGE, CODE_MEF, CODE_STATUT « ST » / « AP »,
+DATE_SORTIE, file in ISO-8859-15) and the SambaEdu / GEPI readers of SIECLE exports (OPTIONS /
+OPTION / OPTIONS_ELEVE, TYPE_STRUCTURE D or G).
+
+- CODE_STATUT: « ST » → scolaire, « AP » → apprenti; any other code is an error of the line
+  (never a silent default); an absent or empty CODE_STATUT leaves the current statut
+  (scolaire for a new learner).
+- DATE_SORTIE in the past or today: the learner has left; they are placed in no division
+  (current division cleared), the date is kept in `Apprenant.date_sortie`; a learner who left
+  and is not in Cpro yet is not created. The account is not deactivated (that stays a DDFPT
+  action, « Désactiver le compte », which ends the sessions). DATE_SORTIE in the future (a
+  departure announced in advance): the learner is still there, imported as usual, and the
+  preview says « départ annoncé le … »; the date is only recorded by an import made after it.
+- NOM_USAGE → `Apprenant.nom_usage` (empty when equal to the legal name). The account's
+  last_name stays the legal NOM_DE_FAMILLE: the LSL and the official documents need it.
+- CODE_MEF (11 characters) → `Apprenant.code_mef`; the division's MEF is derived from its
+  learners in `cpro.gestion.services.analyser_import`. An empty CODE_MEF never clears a code.
+- OPTIONS → `Apprenant.options` [{"code_matiere", "modalite", "rang"}] (modalité S, O or F;
+  others are errors). A file with no OPTIONS section leaves the options as they are.
+
+**Encoding**: the XML declaration is honoured; without one (XML) and for CSV: UTF-8 (with or
+without BOM), else Windows-1252 when a byte 0x80–0x9F is present (’, Œ, œ… of Excel files;
+those bytes are control characters in ISO-8859-x), else ISO-8859-15 (SIECLE's encoding: Œ, œ,
+Ÿ, € are not in ISO-8859-1, whose reading turns « CŒUR » into « C¼UR »).
+
+CSV columns (header row required, order free, `;` or `,`): nom;prenom;date_naissance;ine;
+eleve_id;division;statut — `statut` optional (scolaire / apprenti, or ST / AP). Optional too,
+absent = left as they are: nom_usage, code_mef, date_sortie (jj/mm/aaaa) and options
+(« 030201:O|020700:F », code matière:modalité, rang = position).
 """
 
 import csv
 import datetime
 import io
+import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
 
@@ -24,13 +56,28 @@ TAILLE_MAX = 5 * 1024 * 1024
 
 COLONNES_CSV = ("nom", "prenom", "date_naissance", "ine", "eleve_id", "division", "statut")
 COLONNES_OBLIGATOIRES = COLONNES_CSV[:-1]
+COLONNES_FACULTATIVES = ("statut", "nom_usage", "code_mef", "date_sortie", "options")
 _ALIAS_COLONNES = {
     "date_de_naissance": "date_naissance",
     "nom_de_famille": "nom",
     "id_national": "ine",
     "classe": "division",
+    "mef": "code_mef",
 }
-_STATUTS = {"scolaire": Statut.SCOLAIRE, "apprenti": Statut.APPRENTI, "apprentie": Statut.APPRENTI}
+_STATUTS = {
+    "scolaire": Statut.SCOLAIRE,
+    "apprenti": Statut.APPRENTI,
+    "apprentie": Statut.APPRENTI,
+    "st": Statut.SCOLAIRE,
+    "ap": Statut.APPRENTI,
+}
+# SIECLE CODE_STATUT (see the module docstring for the sources).
+STATUTS_SIECLE = {"ST": Statut.SCOLAIRE, "AP": Statut.APPRENTI}
+# CODE_MODALITE_ELECT of an option: S (enseignement de spécialité / tronc commun), O (option
+# obligatoire), F (option facultative).
+MODALITES = ("S", "O", "F")
+_CODE_MEF = re.compile(r"[0-9A-Z]{11}")
+_CODE_MATIERE = re.compile(r"[0-9]{6}")
 
 EXEMPLE_CSV = (
     "nom;prenom;date_naissance;ine;eleve_id;division;statut\n"
@@ -56,17 +103,32 @@ class LigneImport:
     eleve_id: str = ""
     division: str = ""
     statut: str = ""
+    # None: the file does not say (the current value is kept).
+    nom_usage: str | None = None
+    code_mef: str = ""  # empty: not given (an import never clears a MEF code)
+    options: list[dict] | None = None
+    # `sortie_indiquee`: the file says whether the learner left (SIECLE always does; a CSV
+    # only with a date_sortie column). `date_sortie`: left on that day (today or before);
+    # `depart_annonce`: a future DATE_SORTIE, shown only.
+    sortie_indiquee: bool = False
+    date_sortie: datetime.date | None = None
+    depart_annonce: datetime.date | None = None
+
+    _DATES = ("date_naissance", "date_sortie", "depart_annonce")
 
     def to_session(self) -> dict:
         data = asdict(self)
-        data["date_naissance"] = self.date_naissance.isoformat() if self.date_naissance else None
+        for nom in self._DATES:
+            valeur = getattr(self, nom)
+            data[nom] = valeur.isoformat() if valeur else None
         return data
 
     @classmethod
     def from_session(cls, data: dict) -> "LigneImport":
         data = dict(data)
-        if data.get("date_naissance"):
-            data["date_naissance"] = datetime.date.fromisoformat(data["date_naissance"])
+        for nom in cls._DATES:
+            if data.get(nom):
+                data[nom] = datetime.date.fromisoformat(data[nom])
         return cls(**data)
 
 
@@ -94,14 +156,66 @@ def _date(value: str, formats=("%d/%m/%Y",)) -> datetime.date:
     raise ValueError(value)
 
 
-def _valider(reference: str, brut: dict, *, formats_date, division_obligatoire: bool):
-    """Build a LigneImport from raw strings, or return the list of its errors."""
+def _date_sortie(value: str) -> datetime.date:
+    # A departure may be announced in advance: future dates are accepted here.
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            date = datetime.datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+        if date.year >= 1900:
+            return date
+    raise ValueError(value)
+
+
+def _valider_options(reference: str, brutes, erreurs: list[str]) -> list[dict] | None:
+    """[(code_matiere, modalite, rang)] raw strings → sorted option dicts (errors appended)."""
+    if brutes is None:
+        return None
+    options, rangs = [], set()
+    for code, modalite, rang in brutes:
+        code, modalite, rang = _texte(code), _texte(modalite).upper(), _texte(rang)
+        if not _CODE_MATIERE.fullmatch(code):
+            erreurs.append(
+                f"{reference} : code matière d'option invalide « {code} » (6 chiffres attendus)."
+            )
+            continue
+        if modalite not in MODALITES:
+            erreurs.append(
+                f"{reference} : modalité d'option inconnue « {modalite} » pour la matière "
+                f"{code} (S, O ou F attendu)."
+            )
+            continue
+        if not rang.isdigit() or int(rang) < 1 or int(rang) in rangs:
+            erreurs.append(
+                f"{reference} : rang d'option invalide ou en double « {rang} » pour la "
+                f"matière {code}."
+            )
+            continue
+        rangs.add(int(rang))
+        options.append({"code_matiere": code, "modalite": modalite, "rang": int(rang)})
+    return sorted(options, key=lambda o: o["rang"])
+
+
+def _valider(
+    reference: str,
+    brut: dict,
+    *,
+    formats_date,
+    division_obligatoire: bool,
+    statuts=_STATUTS,
+    statuts_attendus="scolaire ou apprenti",
+):
+    """Build a LigneImport from raw strings, or return the list of its errors.
+
+    Optional keys of `brut` (absent or None: the file does not say): nom_usage, code_mef,
+    date_sortie, options (list of raw (code_matiere, modalite, rang))."""
     erreurs = []
     nom, prenom = _texte(brut.get("nom")), _texte(brut.get("prenom"))
     ine = _texte(brut.get("ine")).upper().replace(" ", "")
     eleve_id = _texte(brut.get("eleve_id"))
     division = _texte(brut.get("division"))
-    statut_brut = _texte(brut.get("statut")).lower()
+    statut_brut = _texte(brut.get("statut"))
     if not nom:
         erreurs.append(f"{reference} : le nom est obligatoire.")
     if not prenom:
@@ -131,17 +245,47 @@ def _valider(reference: str, brut: dict, *, formats_date, division_obligatoire: 
             )
     if len(eleve_id) > 20:
         erreurs.append(f"{reference} : ELEVE_ID trop long (20 caractères au plus).")
-    if division_obligatoire and not division:
+
+    sortie_indiquee = "date_sortie" in brut and brut["date_sortie"] is not None
+    date_sortie = depart_annonce = None
+    sortie_brute = _texte(brut.get("date_sortie"))
+    if sortie_brute:
+        try:
+            sortie = _date_sortie(sortie_brute)
+        except ValueError:
+            erreurs.append(
+                f"{reference} : date de sortie invalide « {sortie_brute} » "
+                "(format attendu jj/mm/aaaa)."
+            )
+        else:
+            if sortie <= datetime.date.today():
+                date_sortie = sortie
+            else:
+                depart_annonce = sortie
+    if date_sortie:
+        division = ""  # a learner who left is placed in no division
+    elif division_obligatoire and not division:
         erreurs.append(f"{reference} : la division est obligatoire.")
     if len(division) > 40:
         erreurs.append(f"{reference} : nom de division trop long (40 caractères au plus).")
     statut = ""
     if statut_brut:
-        statut = _STATUTS.get(statut_brut, "")
+        statut = statuts.get(statut_brut.lower(), "")
         if not statut:
-            erreurs.append(
-                f"{reference} : statut inconnu « {statut_brut} » (scolaire ou apprenti)."
-            )
+            erreurs.append(f"{reference} : statut inconnu « {statut_brut} » ({statuts_attendus}).")
+    nom_usage = brut.get("nom_usage")
+    if nom_usage is not None:
+        nom_usage = _texte(nom_usage)
+        if nom_usage.casefold() == nom.casefold():
+            nom_usage = ""  # the same as the legal name: no distinct usage name
+        if len(nom_usage) > 150:
+            erreurs.append(f"{reference} : nom d'usage trop long (150 caractères au plus).")
+    code_mef = _texte(brut.get("code_mef")).upper()
+    if code_mef and not _CODE_MEF.fullmatch(code_mef):
+        erreurs.append(
+            f"{reference} : code MEF invalide « {code_mef} » (11 chiffres ou lettres attendus)."
+        )
+    options = _valider_options(reference, brut.get("options"), erreurs)
     if erreurs:
         return None, erreurs
     ligne = LigneImport(
@@ -153,6 +297,12 @@ def _valider(reference: str, brut: dict, *, formats_date, division_obligatoire: 
         eleve_id=eleve_id,
         division=division,
         statut=statut,
+        nom_usage=nom_usage,
+        code_mef=code_mef,
+        options=options,
+        sortie_indiquee=sortie_indiquee,
+        date_sortie=date_sortie,
+        depart_annonce=depart_annonce,
     )
     return ligne, []
 
@@ -160,7 +310,7 @@ def _valider(reference: str, brut: dict, *, formats_date, division_obligatoire: 
 # --- SIECLE ----------------------------------------------------------------------------------
 
 
-def _parser(encoding=None):
+def _parser():
     # No entity expansion, no DTD loading, no network: a hostile file reads nothing else.
     return etree.XMLParser(
         resolve_entities=False,
@@ -168,7 +318,6 @@ def _parser(encoding=None):
         load_dtd=False,
         dtd_validation=False,
         huge_tree=False,
-        encoding=encoding,
     )
 
 
@@ -177,20 +326,39 @@ def _declare_encodage(data: bytes) -> bool:
     return head.startswith(b"<?xml") and b"encoding" in head.split(b"?>", 1)[0]
 
 
-def _arbre_xml(data: bytes):
-    encoding = None
-    if not _declare_encodage(data):
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError:
-            encoding = "iso-8859-1"  # SIECLE's usual encoding, declaration missing
+def _detecter(data: bytes) -> str:
+    """Text of a file that does not declare its encoding: UTF-8, else Windows-1252 when a byte
+    0x80–0x9F is present (’ Œ œ … in Windows-1252, control characters in ISO-8859-x), else
+    ISO-8859-15 (Œ œ Ÿ €, absent from ISO-8859-1)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
     try:
-        root = etree.fromstring(data, _parser(encoding))
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    if any(0x80 <= octet <= 0x9F for octet in data):
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError as exc:  # 0x81, 0x8D, 0x8F, 0x90, 0x9D: undefined
+            raise FichierInvalide(
+                "Encodage du fichier non reconnu : enregistrez-le en UTF-8, ISO-8859-15 "
+                "ou Windows-1252."
+            ) from exc
+    return data.decode("iso-8859-15")
+
+
+def _arbre_xml(data: bytes):
+    if not _declare_encodage(data):
+        # No declaration: XML says UTF-8, SIECLE files say ISO-8859-15; detect and hand
+        # libxml2 UTF-8 (same lines, so the error messages keep their line numbers).
+        data = _detecter(data).encode("utf-8")
+    try:
+        root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
         message = str(exc)
         if "encod" in message.lower() or "utf-8" in message.lower():
             raise FichierInvalide(
-                "Le fichier XML n'est pas correctement encodé (ISO-8859-1 ou UTF-8 attendu, "
+                "Le fichier XML n'est pas correctement encodé (ISO-8859-15 ou UTF-8 attendu, "
                 f"conformément à sa déclaration) : ligne {exc.lineno}."
             ) from exc
         raise FichierInvalide(
@@ -201,10 +369,30 @@ def _arbre_xml(data: bytes):
     return root
 
 
-def lire_siecle(data: bytes) -> Lecture:
-    """Read a SIECLE `ElevesSansAdresses.xml` export.
+def _options_siecle(root) -> dict[str, list] | None:
+    """{ELEVE_ID: [(CODE_MATIERE, CODE_MODALITE_ELECT, NUM_OPTION)]}, None without OPTIONS."""
+    section = root.find("DONNEES/OPTIONS")
+    if section is None:
+        return None
+    options: dict[str, list] = {}
+    for option in section.iterfind("OPTION"):
+        liste = options.setdefault((option.get("ELEVE_ID") or "").strip(), [])
+        for o in option.iterfind("OPTIONS_ELEVE"):
+            liste.append(
+                (
+                    o.findtext("CODE_MATIERE"),
+                    o.findtext("CODE_MODALITE_ELECT"),
+                    o.findtext("NUM_OPTION"),
+                )
+            )
+    return options
 
-    Pupils without a division (structure of type "D") are listed in `ignores`, not imported.
+
+def lire_siecle(data: bytes) -> Lecture:
+    """Read a SIECLE `ElevesSansAdresses.xml` export (see the module docstring).
+
+    Pupils without a division (structure of type "D") who have not left are listed in
+    `ignores`, not imported.
     """
     root = _arbre_xml(data)
     if root.tag != "BEE_ELEVES":
@@ -220,6 +408,7 @@ def lire_siecle(data: bytes) -> Lecture:
         for s in struct.iterfind("STRUCTURE"):
             if _texte(s.findtext("TYPE_STRUCTURE")) == "D":
                 divisions[struct.get("ELEVE_ID", "").strip()] = _texte(s.findtext("CODE_STRUCTURE"))
+    options = _options_siecle(root)
     lecture = Lecture(format="SIECLE")
     for eleve in eleves.iterfind("ELEVE"):
         eleve_id = (eleve.get("ELEVE_ID") or "").strip()
@@ -229,6 +418,7 @@ def lire_siecle(data: bytes) -> Lecture:
                 f"Élément ELEVE ligne {eleve.sourceline} : attribut ELEVE_ID absent."
             )
             continue
+        nom_usage = eleve.find("NOM_USAGE")
         brut = {
             "nom": eleve.findtext("NOM_DE_FAMILLE"),
             "prenom": eleve.findtext("PRENOM"),
@@ -236,14 +426,24 @@ def lire_siecle(data: bytes) -> Lecture:
             "ine": eleve.findtext("ID_NATIONAL"),
             "eleve_id": eleve_id,
             "division": divisions.get(eleve_id, ""),
+            "statut": eleve.findtext("CODE_STATUT"),
+            "nom_usage": None if nom_usage is None else (nom_usage.text or ""),
+            "code_mef": eleve.findtext("CODE_MEF"),
+            "date_sortie": eleve.findtext("DATE_SORTIE") or "",
+            "options": None if options is None else options.get(eleve_id, []),
         }
-        if not brut["division"]:
+        if not brut["division"] and not _a_quitte(brut["date_sortie"]):
             lecture.ignores.append(
                 f"{reference} : {_texte(brut['nom'])} {_texte(brut['prenom'])}, sans division."
             )
             continue
         ligne, erreurs = _valider(
-            reference, brut, formats_date=("%d/%m/%Y",), division_obligatoire=True
+            reference,
+            brut,
+            formats_date=("%d/%m/%Y",),
+            division_obligatoire=True,
+            statuts={code.lower(): statut for code, statut in STATUTS_SIECLE.items()},
+            statuts_attendus="CODE_STATUT SIECLE « ST » scolaire ou « AP » apprenti attendu",
         )
         lecture.erreurs.extend(erreurs)
         if ligne:
@@ -251,33 +451,39 @@ def lire_siecle(data: bytes) -> Lecture:
     return lecture
 
 
+def _a_quitte(date_sortie: str) -> bool:
+    try:
+        return _date_sortie(_texte(date_sortie)) <= datetime.date.today()
+    except ValueError:
+        return bool(_texte(date_sortie))  # invalid: let _valider report it
+
+
 # --- CSV -------------------------------------------------------------------------------------
 
 
 def _decoder(data: bytes) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
     if b"\x00" in data:
         raise FichierInvalide(
             "Encodage du fichier non reconnu (UTF-16 ?) : enregistrez-le en CSV UTF-8 "
             "ou Windows-1252."
         )
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError as exc:
-        raise FichierInvalide(
-            "Encodage du fichier non reconnu : enregistrez-le en CSV UTF-8 ou Windows-1252."
-        ) from exc
+    return _detecter(data)
 
 
 def _colonne(nom: str) -> str:
     sans_accents = unicodedata.normalize("NFKD", nom).encode("ascii", "ignore").decode()
     cle = "_".join(sans_accents.strip().lower().replace("-", " ").split())
     return _ALIAS_COLONNES.get(cle, cle)
+
+
+def _options_csv(valeur: str) -> list:
+    """« 030201:O|020700:F » (an optional third part gives the rang, else the position)."""
+    options = []
+    for i, element in enumerate(p for p in valeur.split("|") if p.strip()):
+        parties = [p.strip() for p in element.split(":")]
+        code, modalite, rang = (parties + ["", "", ""])[:3]
+        options.append((code, modalite, rang or str(i + 1)))
+    return options
 
 
 def lire_csv(data: bytes) -> Lecture:
@@ -297,7 +503,7 @@ def lire_csv(data: bytes) -> Lecture:
     if manquantes:
         raise FichierInvalide(
             f"Colonnes manquantes : {', '.join(manquantes)}. Colonnes attendues (ligne 1) : "
-            f"{';'.join(COLONNES_CSV)} (statut facultatif)."
+            f"{';'.join(COLONNES_CSV)} (facultatives : {', '.join(COLONNES_FACULTATIVES)})."
         )
     lecture = Lecture(format="CSV")
     try:
@@ -306,6 +512,8 @@ def lire_csv(data: bytes) -> Lecture:
                 continue
             reference = f"Ligne {reader.line_num}"
             brut = dict(zip(colonnes, valeurs, strict=False))
+            if brut.get("options") is not None:
+                brut["options"] = _options_csv(brut["options"])
             ligne, erreurs = _valider(
                 reference,
                 brut,

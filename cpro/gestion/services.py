@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from cpro.audit import journaliser
@@ -580,16 +581,52 @@ def modifier_etablissement(
 
 # --- the people import -----------------------------------------------------------------------
 
-CREER, MODIFIER, INCHANGE = "creer", "modifier", "inchange"
+# SORTI: a learner who left (DATE_SORTIE) and is not in Cpro: not created.
+CREER, MODIFIER, INCHANGE, SORTI = "creer", "modifier", "inchange", "sorti"
 _LIBELLES = {
     "nom": "Nom",
+    "nom_usage": "Nom d'usage",
     "prenom": "Prénom",
     "date_naissance": "Date de naissance",
     "ine": "INE",
     "eleve_id": "ELEVE_ID",
     "division": "Division",
     "statut": "Statut",
+    "code_mef": "Code MEF",
+    "options": "Options",
+    "date_sortie": "Sortie",
 }
+# Provenances of a division's MEF code written by an import; any other non-empty provenance
+# (or none at all next to a code) means the DDFPT set it by hand.
+_SOURCES_IMPORT = ("SIECLE, import du ", "CSV, import du ")
+
+
+def source_mef_import(format: str, jour=None) -> str:
+    jour = jour or timezone.localdate()
+    return f"{'CSV' if format == 'CSV' else 'SIECLE'}, import du {jour:%d/%m/%Y}"
+
+
+def _mef_manuel(division: Division) -> bool:
+    return bool(division.code_mef) and not division.code_mef_source.startswith(_SOURCES_IMPORT)
+
+
+def libelle_options(options) -> str:
+    """« 030201 (S, rang 1), 020700 (F, rang 2) », or "" for none."""
+    return ", ".join(
+        f"{o['code_matiere']} ({o['modalite']}, rang {o['rang']})"
+        for o in sorted(options or [], key=lambda o: o.get("rang", 0))
+    )
+
+
+@dataclass
+class ChangementMef:
+    """The MEF code an import gives a division (existing or to create)."""
+
+    division: str
+    avant: str
+    apres: str
+    manuel: bool = False  # the code replaced was set by hand
+    nouvelle: bool = False  # the division is created by the import
 
 
 @dataclass
@@ -613,10 +650,23 @@ class PlanImport:
     lignes: list[LignePlan]
     divisions: dict[str, Division]  # existing divisions of the year, by name
     divisions_nouvelles: dict[str, int]  # unknown division name → number of learners
+    mef: list[ChangementMef] = field(default_factory=list)
+    avertissements: list[str] = field(default_factory=list)
 
     @property
     def erreurs(self) -> list[str]:
         return [e for lp in self.lignes for e in lp.erreurs]
+
+    @property
+    def nb_sortis(self):
+        return self.compter(SORTI)
+
+    def mef_pour(self, nom: str) -> str | None:
+        """The MEF code the import gives the division `nom`, None when unchanged."""
+        for changement in self.mef:
+            if _cle(changement.division) == _cle(nom):
+                return changement.apres
+        return None
 
     def compter(self, action: str) -> int:
         return sum(1 for lp in self.lignes if lp.action == action and not lp.erreurs)
@@ -705,8 +755,49 @@ def analyser_import(etablissement, lignes: list[LigneImport], annee=None) -> Pla
             lp.apprenant = apprenant
             lp.changements = _changements(apprenant, ligne, divisions.get(cle), annee)
             lp.action = MODIFIER if lp.changements else INCHANGE
+        elif ligne.date_sortie:
+            lp.action = SORTI
         plan.lignes.append(lp)
+    _analyser_mef(plan, noms_nouvelles)
     return plan
+
+
+def _analyser_mef(plan: PlanImport, noms_nouvelles: dict[str, str]) -> None:
+    """The MEF code of each division of the file, from its learners' CODE_MEF.
+
+    One code among the division's learners: it becomes the division's code (shown as a
+    change, flagged when it replaces a code the DDFPT set by hand). Several codes: a warning,
+    the division's code is left as it is (to be set by hand)."""
+    codes: dict[str, dict[str, int]] = {}
+    for lp in plan.lignes:
+        ligne = lp.ligne
+        cle = _cle(ligne.division)
+        if cle and ligne.code_mef and not ligne.date_sortie:
+            par_code = codes.setdefault(cle, {})
+            par_code[ligne.code_mef] = par_code.get(ligne.code_mef, 0) + 1
+    for cle in sorted(codes):
+        par_code = codes[cle]
+        division = plan.divisions.get(cle)
+        nom = division.nom if division is not None else noms_nouvelles.get(cle, cle)
+        if len(par_code) > 1:
+            detail = ", ".join(
+                f"{code} ({n} élève{'s' if n > 1 else ''})" for code, n in sorted(par_code.items())
+            )
+            actuel = division.code_mef if division is not None and division.code_mef else ""
+            plan.avertissements.append(
+                f"Division {nom} : ses élèves ont des codes MEF différents, {detail} ; "
+                "le code MEF de la division n'est pas modifié"
+                + (f" (actuellement {actuel})" if actuel else "")
+                + " : vérifiez-le et saisissez-le sur la fiche de la division."
+            )
+            continue
+        (code,) = par_code
+        if division is None:
+            plan.mef.append(ChangementMef(nom, "", code, nouvelle=True))
+        elif division.code_mef != code:
+            plan.mef.append(
+                ChangementMef(nom, division.code_mef, code, manuel=_mef_manuel(division))
+            )
 
 
 def _cle(nom: str) -> str:
@@ -723,28 +814,53 @@ def _changements(apprenant: Apprenant, ligne: LigneImport, division, annee) -> d
     else:
         division_avant = f"{actuelle.nom} ({actuelle.annee})"
     division_apres = division_avant
-    if ligne.division:
+    if ligne.date_sortie:
+        division_apres = ""  # left: placed in no division
+    elif ligne.division:
         division_apres = division.nom if division is not None else ligne.division
     avant = {
         "nom": user.last_name,
+        "nom_usage": apprenant.nom_usage,
         "prenom": user.first_name,
         "date_naissance": _fmt_date(apprenant.date_naissance),
         "ine": apprenant.ine,
         "eleve_id": apprenant.eleve_id,
         "division": division_avant,
         "statut": Statut(apprenant.statut).label,
+        "code_mef": apprenant.code_mef,
+        "options": libelle_options(apprenant.options),
+        "date_sortie": _fmt_sortie(apprenant.date_sortie),
     }
     apres = {
         "nom": ligne.nom,
+        "nom_usage": apprenant.nom_usage if ligne.nom_usage is None else ligne.nom_usage,
         "prenom": ligne.prenom,
         "date_naissance": _fmt_date(ligne.date_naissance),
         "ine": ligne.ine or apprenant.ine,
         "eleve_id": ligne.eleve_id or apprenant.eleve_id,
         "division": division_apres,
         "statut": Statut(ligne.statut or apprenant.statut).label,
+        "code_mef": ligne.code_mef or apprenant.code_mef,
+        "options": avant["options"] if ligne.options is None else libelle_options(ligne.options),
+        "date_sortie": _fmt_sortie(_date_sortie_apres(apprenant, ligne)),
     }
     changements = {k: (avant[k], apres[k]) for k in avant if avant[k] != apres[k]}
     return changements
+
+
+def _fmt_sortie(d) -> str:
+    return f"sorti le {d:%d/%m/%Y}" if d else ""
+
+
+def _date_sortie_apres(apprenant: Apprenant, ligne: LigneImport):
+    """The file's DATE_SORTIE; none in a file that says it (back in the division): cleared,
+    unless the account is deactivated (the date then comes from the DDFPT's deactivation and
+    the RGPD retention runs from it)."""
+    if ligne.date_sortie:
+        return ligne.date_sortie
+    if ligne.sortie_indiquee and apprenant.membership.active:
+        return None
+    return apprenant.date_sortie
 
 
 def importer_apprenants(
@@ -763,9 +879,13 @@ def importer_apprenants(
     current year to `(diplome, niveau)`, or to None to leave that division's learners out.
     Writes: the new Divisions; for each new learner a User (generated username, unusable
     password: the DDFPT hands out passwords with « Réinitialiser le mot de passe »), a
-    Membership APPRENANT and an Apprenant; changed fields of existing learners. Nothing is
-    ever deleted. Audit: `import.apprenants` with the counts. Returns the counts.
-    Any error found while reading the file (`erreurs_lecture`) refuses the whole import.
+    Membership APPRENANT and an Apprenant; changed fields of existing learners (a learner who
+    left loses their division and gets `date_sortie`; a learner who left and is unknown is not
+    created); the MEF code of the divisions (`code_mef_source` « SIECLE, import du
+    jj/mm/aaaa »), only where `analyser_import` lists it as a change. Nothing is ever
+    deleted. Audit: `import.apprenants` with the counts and the MEF changes. Returns the
+    counts. Any error found while reading the file (`erreurs_lecture`) refuses the whole
+    import.
     """
     if erreurs_lecture:
         raise ValidationError(list(erreurs_lecture))
@@ -791,19 +911,38 @@ def importer_apprenants(
                     raise ValidationError([f"Division {nom} : {m}" for m in exc.messages]) from exc
         divisions = dict(plan.divisions)
         crees_divisions = []
+        source = source_mef_import(format)
         for nom in sorted(plan.divisions_nouvelles):
             choix = choix_divisions[nom]
             if choix is None:
                 continue
+            code_mef = plan.mef_pour(nom) or ""
             divisions[_cle(nom)] = Division.objects.create(
                 etablissement=etablissement,
                 annee=plan.annee,
                 nom=nom,
                 diplome=choix[0],
                 niveau=choix[1],
+                code_mef=code_mef,
+                code_mef_source=source if code_mef else "",
             )
             crees_divisions.append(nom)
-        comptes = {CREER: 0, MODIFIER: 0, INCHANGE: 0, "ignores": 0}
+        mef_modifies = []
+        for changement in plan.mef:
+            division = plan.divisions.get(_cle(changement.division))
+            if changement.nouvelle or division is None:
+                continue
+            division.code_mef, division.code_mef_source = changement.apres, source
+            division.save(update_fields=["code_mef", "code_mef_source"])
+            mef_modifies.append(
+                {
+                    "division": division.nom,
+                    "avant": changement.avant,
+                    "apres": changement.apres,
+                    "manuel": changement.manuel,
+                }
+            )
+        comptes = {CREER: 0, MODIFIER: 0, INCHANGE: 0, SORTI: 0, "ignores": 0}
         reserves: set[str] = set()
         for lp in plan.lignes:
             ligne = lp.ligne
@@ -821,7 +960,9 @@ def importer_apprenants(
             "modifies": comptes[MODIFIER],
             "inchanges": comptes[INCHANGE],
             "ignores": comptes["ignores"],
+            "sortis_non_crees": comptes[SORTI],
             "divisions_creees": crees_divisions,
+            "mef_modifies": mef_modifies,
         }
         journaliser(
             "import.apprenants",
@@ -847,10 +988,15 @@ def _creer_apprenant_importe(etablissement, ligne: LigneImport, division, reserv
         date_naissance=ligne.date_naissance,
         statut=ligne.statut or Statut.SCOLAIRE,
         division=division,
+        nom_usage=ligne.nom_usage or "",
+        code_mef=ligne.code_mef,
+        options=ligne.options or [],
     )
 
 
 def _mettre_a_jour_apprenant(apprenant: Apprenant, ligne: LigneImport, division) -> None:
+    # The account keeps the legal name (NOM_DE_FAMILLE): the LSL and official documents need
+    # it; the usage name is kept beside it in Apprenant.nom_usage.
     user = apprenant.membership.user
     if (user.last_name, user.first_name) != (ligne.nom, ligne.prenom):
         user.last_name, user.first_name = ligne.nom, ligne.prenom
@@ -859,9 +1005,29 @@ def _mettre_a_jour_apprenant(apprenant: Apprenant, ligne: LigneImport, division)
     apprenant.ine = ligne.ine or apprenant.ine
     apprenant.eleve_id = ligne.eleve_id or apprenant.eleve_id
     apprenant.statut = ligne.statut or apprenant.statut
-    if division is not None:
+    if ligne.nom_usage is not None:
+        apprenant.nom_usage = ligne.nom_usage
+    apprenant.code_mef = ligne.code_mef or apprenant.code_mef
+    if ligne.options is not None:
+        apprenant.options = ligne.options
+    apprenant.date_sortie = _date_sortie_apres(apprenant, ligne)
+    if ligne.date_sortie:
+        apprenant.division = None
+    elif division is not None:
         apprenant.division = division
-    apprenant.save(update_fields=["date_naissance", "ine", "eleve_id", "statut", "division"])
+    apprenant.save(
+        update_fields=[
+            "date_naissance",
+            "ine",
+            "eleve_id",
+            "statut",
+            "division",
+            "nom_usage",
+            "code_mef",
+            "options",
+            "date_sortie",
+        ]
+    )
 
 
 # --- fiches de connexion -----------------------------------------------------------------------

@@ -592,6 +592,16 @@ def import_confirmer(request):
                 f"{resultat['modifies']} mis à jour, {resultat['inchanges']} inchangé(s)"
                 + (f", {resultat['ignores']} ignoré(s)" if resultat["ignores"] else "")
                 + (
+                    f", {resultat['sortis_non_crees']} sorti(s) non créé(s)"
+                    if resultat["sortis_non_crees"]
+                    else ""
+                )
+                + (
+                    f" ; code MEF mis à jour pour {len(resultat['mef_modifies'])} division(s)"
+                    if resultat["mef_modifies"]
+                    else ""
+                )
+                + (
                     f" ; divisions créées : {', '.join(resultat['divisions_creees'])}"
                     if resultat["divisions_creees"]
                     else ""

@@ -24,11 +24,19 @@ def _etat(etab):
                 "division_id",
                 "membership__user__last_name",
                 "membership__user__first_name",
+                "nom_usage",
+                "code_mef",
+                "options",
+                "date_sortie",
             )
         ),
         User.objects.count(),
         Membership.objects.count(),
-        sorted(Division.objects.values_list("pk", "nom", "diplome_id", "niveau")),
+        sorted(
+            Division.objects.values_list(
+                "pk", "nom", "diplome_id", "niveau", "code_mef", "code_mef_source"
+            )
+        ),
     )
 
 
@@ -59,7 +67,9 @@ def test_import_siecle_cree_divisions_et_apprenants(personas):
         "modifies": 0,
         "inchanges": 0,
         "ignores": 0,
+        "sortis_non_crees": 0,
         "divisions_creees": ["1MCV", "2MRC"],
+        "mef_modifies": [],
     }
     eloise = Apprenant.objects.select_related("membership__user", "division").get(
         etablissement=a.etablissement, eleve_id="501234"

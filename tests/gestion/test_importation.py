@@ -8,9 +8,9 @@ from cpro.gestion.importation import FichierInvalide, lire_csv, lire_fichier, li
 from tests.gestion.fichiers import CSV_LIGNES, ENTETE, csv_apprenants, siecle
 
 
-def test_siecle_iso_8859_1_is_read_with_accents_and_divisions():
+def test_siecle_iso_8859_15_is_read_with_accents_and_divisions():
     data = siecle()
-    assert b"\xc9lo\xefse" in data  # really ISO-8859-1 bytes
+    assert b"\xc9lo\xefse" in data  # really ISO-8859-15 bytes
     lecture = lire_siecle(data)
     assert lecture.erreurs == []
     assert [(li.eleve_id, li.ine, li.nom, li.prenom, li.division) for li in lecture.lignes] == [
@@ -19,7 +19,7 @@ def test_siecle_iso_8859_1_is_read_with_accents_and_divisions():
         ("501236", "3456789012C", "DURAND", "Inès", "2MRC"),
     ]
     assert lecture.lignes[0].date_naissance == datetime.date(2008, 3, 14)
-    assert lecture.lignes[0].statut == ""  # SIECLE does not say: the current statut is kept
+    assert [li.statut for li in lecture.lignes] == ["SCOLAIRE", "APPRENTI", "SCOLAIRE"]
     # The pupil without a division (structure of type D) is listed, not imported.
     assert len(lecture.ignores) == 1 and "MÜLLER" in lecture.ignores[0]
 
@@ -31,7 +31,7 @@ def test_siecle_utf8_and_without_declaration():
 
 
 def test_siecle_declared_utf8_but_latin1_bytes_is_an_encoding_error():
-    data = siecle().replace(b'encoding="ISO-8859-1"', b'encoding="UTF-8"')
+    data = siecle().replace(b'encoding="ISO-8859-15"', b'encoding="UTF-8"')
     with pytest.raises(FichierInvalide, match="encodé"):
         lire_siecle(data)
 

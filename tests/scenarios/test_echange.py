@@ -276,6 +276,11 @@ HOSTILES = {
         lambda: scpro(etablissement_origine={"uai": "X", "nom": "Lycée"}),
         "UAI invalide",
     ),
+    "origine_lettre_cle": (
+        # 0690002 → C: a UAI with a wrong check letter is refused, not printed as the origin.
+        lambda: scpro(etablissement_origine={"uai": "0690002D", "nom": "Lycée"}),
+        "UAI invalide (7 chiffres et la lettre clé correspondante)",
+    ),
     "date_invalide": (lambda: scpro(exporte_le="demain"), "Date d'export invalide"),
     "ressource_trop_grosse": (
         lambda: zipper(
