@@ -3,8 +3,14 @@ livrets in various states for their scolaire learners who have a validated bilan
 (made by bilans/demo.py): one in three complete (some with PFMP and chef-d'œuvre), one in three
 partial (levels recopied from the last bilan, nothing else), one in three left empty.
 
+The code matière of the spécialité of the LSL diplômes (MCV-A, MCV-B, MA) is set through
+lslpro.services_parametres so that the demo exports a valid file. These six-digit values are
+**demo values** (plausible BCN-shaped codes, not read from the BCN): their source says so, and
+an establishment must replace them by the real code before any real import.
+
 Built through the services (same rules, audit entries as in real use). Idempotent: a
-périodicité already set is kept, and a learner who already has a livret of the year is skipped.
+périodicité or a code matière already set is kept, and a learner who already has a livret of
+the year is skipped.
 """
 
 from decimal import Decimal
@@ -12,12 +18,18 @@ from decimal import Decimal
 from django.db import transaction
 
 from cpro.models import Apprenant, Statut
-from lslpro import queries, services
-from lslpro.models import Livret, Periodicite
+from lslpro import queries, services, services_parametres
+from lslpro.models import CodeMatiereLSL, Livret, Periodicite
 
 DIVISIONS = ("1MCVA", "TMCVA")
 REDACTEUR = "prof_mcva"
 PARAMETREUR = "ddfpt"
+# Demo values, NOT read from the BCN (see the module docstring).
+CODES_MATIERE_DEMO = {"MCV-A": "046500", "MCV-B": "046500", "MA": "046600"}
+SOURCE_DEMO = (
+    "démo : valeur de démonstration, à vérifier dans la BCN (nomenclature des matières) "
+    "avant tout import réel"
+)
 
 APPRECIATIONS = [
     "Élève investi et régulier. Les progrès sont nets dans la relation client ; poursuivre "
@@ -52,6 +64,21 @@ def _periodicites(ctx, par, annee) -> None:
         services.definir_periodicites(ctx.etablissement, choix, par=par, annee=annee)
 
 
+def _codes_matiere(ctx, par) -> None:
+    deja = set(
+        CodeMatiereLSL.objects.filter(etablissement=ctx.etablissement).values_list(
+            "diplome_id", flat=True
+        )
+    )
+    for code_diplome, code in CODES_MATIERE_DEMO.items():
+        diplome = ctx.diplomes.get(code_diplome)
+        if diplome is None or diplome.pk in deja:
+            continue
+        services_parametres.definir_code_matiere(
+            ctx.etablissement, diplome=diplome, code=code, source=SOURCE_DEMO, par=par
+        )
+
+
 def _saisie_complete(page, i: int, enseignant_id: int) -> services.Saisie:
     notes = [b for b in page.bilans_annee if b.note is not None]
     periodes = page.periodicite.periodes
@@ -81,6 +108,7 @@ def construire(ctx) -> None:
     redacteur = ctx.personnes[REDACTEUR].user
     with transaction.atomic():
         _periodicites(ctx, ctx.personnes[PARAMETREUR].user, annee)
+        _codes_matiere(ctx, ctx.personnes[PARAMETREUR].user)
         for nom in DIVISIONS:
             division = ctx.divisions.get(nom)
             if division is None:

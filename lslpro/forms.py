@@ -240,3 +240,26 @@ class LivretForm(forms.Form):
             recopie=action == "recopie",
             copier_constat=action == "copier_constat",
         )
+
+
+# --- « Paramètres LSL » -----------------------------------------------------------------------
+
+
+class CodeMatiereForm(forms.Form):
+    """One row of the codes matière table (the diplôme is in a hidden field; ids are made
+    unique per row with `auto_id`)."""
+
+    diplome = forms.IntegerField(widget=forms.HiddenInput)
+    code = forms.CharField(label="Code matière (6 chiffres, BCN)", max_length=6, required=False)
+    source = forms.CharField(label="Source du code", max_length=255, required=False)
+
+    def __init__(self, data=None, *, cle, initial=None):
+        super().__init__(data, initial=initial, auto_id=f"id_cm{cle}_%s")
+
+
+class CodeMefForm(forms.Form):
+    division = forms.IntegerField(widget=forms.HiddenInput)
+    code_mef = forms.CharField(label="Code MEF (11 caractères)", max_length=11, required=False)
+
+    def __init__(self, data=None, *, cle, initial=None):
+        super().__init__(data, initial=initial, auto_id=f"id_mef{cle}_%s")

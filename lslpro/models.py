@@ -180,3 +180,37 @@ class ExportLSL(models.Model):
 
     def __str__(self) -> str:
         return f"Export LSL {self.annee} du {self.cree_le:%d/%m/%Y}"
+
+
+class CodeMatiereLSL(models.Model):
+    """The code matière (BCN nomenclature, 6 digits) of the spécialité of a diplôme, for one
+    establishment: what the LSL file writes in ``evaluation@code-matiere``. Set by the DDFPT in
+    LSL Pro › Paramètres LSL with its provenance (source text, who, when); never a placeholder
+    (lslpro.nomenclature)."""
+
+    etablissement = models.ForeignKey(
+        Etablissement, on_delete=models.CASCADE, related_name="codes_matiere_lsl"
+    )
+    diplome = models.ForeignKey(Diplome, on_delete=models.PROTECT, related_name="+")
+    code = models.CharField(_("code matière de la spécialité"), max_length=6)
+    source = models.CharField(_("source"), max_length=255)
+    modifie_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    modifie_le = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("code matière LSL")
+        verbose_name_plural = _("codes matière LSL")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["etablissement", "diplome"], name="code_matiere_lsl_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.diplome} : {self.code}"

@@ -13,7 +13,33 @@ takes what its schema carries:
   plugging it in means writing its ``construire`` and pointing ``xsd_path`` at the schema.
 
 Profiles never query per learner: `construire` reads livrets whose relations were prefetched
-(see lslpro.services_export) plus one query for the périodicités when they are not given.
+(see lslpro.services_export) plus, when the caller does not give them, one query for the
+périodicités, one for the codes matière and the population queries for the structures.
+
+**Code matière and modalité d'élection** (``evaluation@code-matiere``, ``@modalite-election``):
+the code is the one the DDFPT set for the establishment × diplôme (lslpro.models.CodeMatiereLSL,
+LSL Pro › Paramètres LSL); a missing or placeholder code (lslpro.nomenclature) makes
+``produire`` raise ``CodeMatiereInvalide`` — no file is ever built with a code that only fills
+the slot. The modalité is read from the learner's SIECLE options (``Apprenant.options``: the
+option whose ``code_matiere`` is the spécialité's gives O / F / S); without such an option it is
+« S » (tronc commun: the spécialité is taught to every learner of the MEF, so SIECLE lists it
+as an option only when the structure declares it so).
+
+**Structure** (``evaluation/structure``: effectif, moyenne, répartition < 8 / 8–12 / ≥ 12): the
+figures describe the learner's **division** for the year, not the file. They are computed over
+every learner of the LSL population of the division (lslpro.queries.population_lsl: scolaire,
+in the division this year, not left), whatever subset is exported — a partial export (incomplete
+learners excluded) and a full one carry the same figures, and so does each later export as long
+as the data do not change.
+
+- ``effectif``: the number of learners of that population (with or without a livret, with or
+  without a note).
+- ``moyenne`` and the three ``repar-*`` percentages: over the learners who have an annual
+  average, i.e. at least one note of their livret associated with a period of the périodicité
+  (average of those period notes). A learner without any note counts in ``effectif`` only: a
+  missing note is not a zero, and the three percentages must describe the averages the
+  ``moyenne`` is made of (they add up to 100). When nobody has a note, only ``effectif`` is
+  written (the schema makes the other attributes optional).
 """
 
 import copy
@@ -29,14 +55,12 @@ from lxml import etree
 from cpro.exports import ExportError
 from cpro.maitrise import rendu
 from cpro.models import Statut
-from lslpro.models import APPRECIATION_MAX, EnseignantLivret, Periodicite
+from lslpro import nomenclature
+from lslpro.models import APPRECIATION_MAX, CodeMatiereLSL, EnseignantLivret, Periodicite
 
 NS = "urn:ac-grenoble.fr:lsl:import"
 SCHEMAS = Path(__file__).resolve().parent / "schemas"
 
-# Placeholder: the official 6-digit code of the « spécialité du baccalauréat professionnel »
-# discipline (BCN nomenclature) is set per deployment with LSL_CODE_MATIERE_SPECIALITE.
-CODE_MATIERE_SPECIALITE = "200000"
 EDITEUR = "Cpro"
 APPLICATION = "Cpro"
 
@@ -44,8 +68,12 @@ CENT = Decimal("0.01")
 SANS_MOYENNE = "-1"  # the schema's convention for a period without an average
 
 
-def code_matiere() -> str:
-    return str(getattr(settings, "LSL_CODE_MATIERE_SPECIALITE", CODE_MATIERE_SPECIALITE))
+def codes_matiere(etablissement) -> dict[int, str]:
+    """{diplome_id: code matière of the spécialité} as set for the establishment (one query);
+    placeholders included — `nomenclature.exiger_code_matiere` refuses them."""
+    return dict(
+        CodeMatiereLSL.objects.filter(etablissement=etablissement).values_list("diplome_id", "code")
+    )
 
 
 def periodicites(etablissement, annee) -> dict[tuple[int, str], str]:
@@ -54,6 +82,9 @@ def periodicites(etablissement, annee) -> dict[tuple[int, str], str]:
         (p.diplome_id, p.niveau): p.type
         for p in Periodicite.objects.filter(etablissement=etablissement, annee=annee)
     }
+
+
+_periodicites = periodicites  # the build methods take a `periodicites` argument
 
 
 def numero_periode(periode: str, type_periode: str | None) -> int | None:
@@ -89,6 +120,14 @@ class Ligne:
     competences: list  # [(code, niveau LSL)] in the référentiel's order
     appreciation: str
     enseignants: list  # [(nom, prenom)] of the appreciation, without duplicates
+    diplome_id: int | None = None
+    options: list = None  # the learner's SIECLE options (Apprenant.options)
+    code_matiere: str | None = None  # the spécialité's code for this establishment × diplôme
+
+    @property
+    def modalite(self) -> str:
+        """Modalité d'élection of the spécialité (nomenclature.modalite_election)."""
+        return nomenclature.modalite_election(self.options, self.code_matiere or "")
 
     @property
     def moyenne_annuelle(self) -> Decimal | None:
@@ -96,8 +135,9 @@ class Ligne:
         return quantifier(sum(notes) / len(notes)) if notes else None
 
 
-def ligne(livret, periodicites_etab: dict) -> Ligne:
-    """Read a livret whose apprenant, division, niveaux, notes and enseignants are loaded."""
+def ligne(livret, periodicites_etab: dict, codes: dict | None = None) -> Ligne:
+    """Read a livret whose apprenant, division, niveaux, notes and enseignants are loaded;
+    `codes`: {diplome_id: code matière} (see `codes_matiere`)."""
     apprenant = livret.apprenant
     user = apprenant.membership.user
     division = apprenant.division
@@ -125,7 +165,47 @@ def ligne(livret, periodicites_etab: dict) -> Ligne:
         competences=[(n.competence.code, rendu(n.niveau).lsl) for n in niveaux],
         appreciation=(livret.appreciation or "").strip(),
         enseignants=enseignants,
+        diplome_id=livret.diplome_id,
+        options=apprenant.options,
+        code_matiere=(codes or {}).get(livret.diplome_id),
     )
+
+
+def structures(population) -> dict:
+    """{division_id: attributes of ``structure``} from `population`, an iterable of
+    (division_id, annual average or None) — one item per learner of the division's LSL
+    population (rules in the module docstring)."""
+    groupes: dict = {}
+    for division_id, moyenne in population:
+        groupes.setdefault(division_id, []).append(moyenne)
+    resultat = {}
+    for division_id, moyennes in groupes.items():
+        attrs = {"effectif": str(len(moyennes))}
+        notes = [m for m in moyennes if m is not None]
+        if notes:
+            n = Decimal(len(notes))
+            moins = sum(1 for m in notes if m < 8)
+            plus = sum(1 for m in notes if m >= 12)
+            attrs["moyenne"] = decimal_xml(sum(notes) / n)
+            attrs["repar-moins-huit"] = decimal_xml(Decimal(100 * moins) / n)
+            attrs["repar-huit-douze"] = decimal_xml(Decimal(100 * (len(notes) - moins - plus)) / n)
+            attrs["repar-plus-douze"] = decimal_xml(Decimal(100 * plus) / n)
+        resultat[division_id] = attrs
+    return resultat
+
+
+def population_structures(etablissement, annee, division_ids, periodicites_etab=None) -> dict:
+    """`structures` of the LSL population of these divisions, read from the database (used
+    when the caller — a test, a script — did not compute them with its pre-flight)."""
+    from lslpro.queries import population_lsl
+
+    if periodicites_etab is None:
+        periodicites_etab = periodicites(etablissement, annee)
+    population = []
+    for item in population_lsl(etablissement, annee, division_ids):
+        moyenne = ligne(item.livret, periodicites_etab).moyenne_annuelle if item.livret else None
+        population.append((item.apprenant.division_id, moyenne))
+    return structures(population)
 
 
 class Profil:
@@ -143,14 +223,18 @@ class Profil:
         """What blocks this learner for this profile (French, one reason per item)."""
         return []
 
-    def construire(self, livrets, *, etablissement, annee, periodicites=None) -> bytes:
+    # `contexte` of the build methods: periodicites ({(diplome_id, niveau): "T"|"S"}),
+    # structures ({division_id: attrs}) and codes ({diplome_id: code matière}); each is read
+    # from the database when not given.
+
+    def construire(self, livrets, *, etablissement, annee, **contexte) -> bytes:
         raise NotImplementedError
 
-    def produire(self, livrets, *, etablissement, annee, periodicites=None) -> tuple[bytes, dict]:
+    def produire(self, livrets, *, etablissement, annee, **contexte) -> tuple[bytes, dict]:
         """`construire` plus {eleve_id: fingerprint} from the same build."""
         raise NotImplementedError
 
-    def empreintes(self, livrets, *, etablissement, annee, periodicites=None) -> dict:
+    def empreintes(self, livrets, *, etablissement, annee, **contexte) -> dict:
         """{eleve_id: sha256 of the learner's canonical XML fragment}."""
         raise NotImplementedError
 
@@ -194,6 +278,11 @@ class ProfilLsl10(Profil):
                 f"Appréciation générale trop longue ({len(ligne.appreciation)} caractères, "
                 f"{APPRECIATION_MAX} au plus)"
             )
+        if ligne.code_matiere and nomenclature.modalite_invalide(ligne.modalite):
+            raisons.append(
+                f"Modalité d'élection « {ligne.modalite} » (options SIECLE) non acceptée par le "
+                "LSL : O, F ou S"
+            )
         for code, _niveau in ligne.competences:
             if not (len(code) == 4 and code.isdigit()):
                 raisons.append(f"Code de compétence LSL « {code} » non conforme (4 chiffres)")
@@ -207,38 +296,12 @@ class ProfilLsl10(Profil):
 
     # -- building ----------------------------------------------------------------------------
 
-    def _lignes(self, livrets, etablissement, annee, periodicites_etab):
-        if periodicites_etab is None:
-            periodicites_etab = periodicites(etablissement, annee)
+    def _lignes(self, livrets, etablissement, annee, periodicites_etab, codes):
         return [
-            ligne(livret, periodicites_etab)
+            ligne(livret, periodicites_etab, codes)
             for livret in livrets
             if livret.apprenant.statut == Statut.SCOLAIRE
         ]
-
-    @staticmethod
-    def _structures(lignes: list[Ligne]) -> dict:
-        """Per division ("groupe"): effectif and the distribution of the annual averages of the
-        learners of this file."""
-        groupes: dict = {}
-        for item in lignes:
-            groupes.setdefault(item.division_id, []).append(item.moyenne_annuelle)
-        structures = {}
-        for division_id, moyennes in groupes.items():
-            attrs = {"effectif": str(len(moyennes))}
-            notes = [m for m in moyennes if m is not None]
-            if notes:
-                n = Decimal(len(notes))
-                moins = sum(1 for m in notes if m < 8)
-                plus = sum(1 for m in notes if m >= 12)
-                attrs["moyenne"] = decimal_xml(sum(notes) / n)
-                attrs["repar-moins-huit"] = decimal_xml(Decimal(100 * moins) / n)
-                attrs["repar-huit-douze"] = decimal_xml(
-                    Decimal(100 * (len(notes) - moins - plus)) / n
-                )
-                attrs["repar-plus-douze"] = decimal_xml(Decimal(100 * plus) / n)
-            structures[division_id] = attrs
-        return structures
 
     def _eleve(self, item: Ligne, annee, structure: dict) -> etree._Element:
         eleve = etree.Element("eleve", id=item.eleve_id)
@@ -250,7 +313,12 @@ class ProfilLsl10(Profil):
         evaluation = etree.SubElement(
             scolarite,
             "evaluation",
-            {"modalite-election": "S", "code-matiere": code_matiere()},
+            {
+                "modalite-election": item.modalite,
+                "code-matiere": nomenclature.exiger_code_matiere(
+                    item.code_matiere, item.livret.diplome
+                ),
+            },
         )
         etree.SubElement(evaluation, "structure", structure)
         etree.SubElement(evaluation, "annuelle").text = item.appreciation
@@ -273,10 +341,28 @@ class ProfilLsl10(Profil):
             etree.SubElement(enseignants, "enseignant", nom=nom, prenom=prenom)
         return eleve
 
-    def _elements(self, livrets, etablissement, annee, periodicites_etab):
-        lignes = self._lignes(livrets, etablissement, annee, periodicites_etab)
-        structures = self._structures(lignes)
-        return [(item, self._eleve(item, annee, structures[item.division_id])) for item in lignes]
+    def _elements(
+        self, livrets, etablissement, annee, periodicites=None, structures=None, codes=None
+    ):
+        """(Ligne, ``eleve`` element) per scolaire livret. Raises CodeMatiereInvalide before
+        building anything when a diplôme's code matière is missing or a placeholder."""
+        if periodicites is None:
+            periodicites = _periodicites(etablissement, annee)
+        if codes is None:
+            codes = codes_matiere(etablissement)
+        lignes = self._lignes(livrets, etablissement, annee, periodicites, codes)
+        for item in lignes:
+            nomenclature.exiger_code_matiere(item.code_matiere, item.livret.diplome)
+        manquantes = {i.division_id for i in lignes} - set(structures or {})
+        if manquantes:
+            structures = {
+                **(structures or {}),
+                **population_structures(etablissement, annee, sorted(manquantes), periodicites),
+            }
+        return [
+            (item, self._eleve(item, annee, structures.get(item.division_id, {})))
+            for item in lignes
+        ]
 
     @staticmethod
     def empreinte(element) -> str:
@@ -293,15 +379,15 @@ class ProfilLsl10(Profil):
             etree.tostring(copie, method="c14n", exclusive=True, with_comments=False)
         ).hexdigest()
 
-    def empreintes(self, livrets, *, etablissement, annee, periodicites=None) -> dict:
+    def empreintes(self, livrets, *, etablissement, annee, **contexte) -> dict:
         return {
             item.eleve_id: self.empreinte(element)
-            for item, element in self._elements(livrets, etablissement, annee, periodicites)
+            for item, element in self._elements(livrets, etablissement, annee, **contexte)
         }
 
-    def produire(self, livrets, *, etablissement, annee, periodicites=None) -> tuple[bytes, dict]:
+    def produire(self, livrets, *, etablissement, annee, **contexte) -> tuple[bytes, dict]:
         """The file and the per-learner fingerprints, from one build."""
-        elements = self._elements(livrets, etablissement, annee, periodicites)
+        elements = self._elements(livrets, etablissement, annee, **contexte)
         if not elements:
             raise ExportError(
                 "Aucun élève à exporter : le fichier LSL doit en contenir au moins un."
@@ -326,10 +412,8 @@ class ProfilLsl10(Profil):
         data = etree.tostring(racine, xml_declaration=True, encoding="UTF-8", pretty_print=True)
         return data, empreintes
 
-    def construire(self, livrets, *, etablissement, annee, periodicites=None) -> bytes:
-        return self.produire(
-            livrets, etablissement=etablissement, annee=annee, periodicites=periodicites
-        )[0]
+    def construire(self, livrets, *, etablissement, annee, **contexte) -> bytes:
+        return self.produire(livrets, etablissement=etablissement, annee=annee, **contexte)[0]
 
 
 class ProfilLslProProjet(Profil):
@@ -346,13 +430,13 @@ class ProfilLslProProjet(Profil):
         "exportées dès que ce schéma sera intégré."
     )
 
-    def construire(self, livrets, *, etablissement, annee, periodicites=None) -> bytes:
+    def construire(self, livrets, *, etablissement, annee, **contexte) -> bytes:
         raise ExportError(self.MESSAGE)
 
-    def produire(self, livrets, *, etablissement, annee, periodicites=None) -> tuple[bytes, dict]:
+    def produire(self, livrets, *, etablissement, annee, **contexte) -> tuple[bytes, dict]:
         raise ExportError(self.MESSAGE)
 
-    def empreintes(self, livrets, *, etablissement, annee, periodicites=None) -> dict:
+    def empreintes(self, livrets, *, etablissement, annee, **contexte) -> dict:
         raise ExportError(self.MESSAGE)
 
 

@@ -21,7 +21,15 @@ from bilans.models import BilanIntermediaire, Positionnement
 from cpro.maitrise import Maitrise
 from cpro.models import AnneeScolaire, Apprenant, Division, Membership, Role, Statut
 from lslpro.completude import Completude, evaluer
-from lslpro.models import EnseignantLivret, Livret, NiveauLivret, NoteLivret, Periodicite
+from lslpro.models import (
+    CodeMatiereLSL,
+    EnseignantLivret,
+    Livret,
+    NiveauLivret,
+    NoteLivret,
+    Periodicite,
+)
+from lslpro.nomenclature import est_factice
 from referentiels.models import CompetenceLSL, Niveau
 
 # LSL applies to the classes of Première and Terminale (guide, section 10).
@@ -319,38 +327,157 @@ def page_livret(apprenant, diplome, annee, periodicite=None) -> PageLivret:
     )
 
 
-# --- the completeness overview ----------------------------------------------------------------
+# --- the LSL population: one truth for the Complétude page and the export pre-flight ------
 
 
 @dataclass
 class LigneCompletude:
+    """One scolaire learner of the LSL population, with their livret of the year (None: no
+    livret yet — « livret absent ») and its completeness."""
+
     apprenant: Apprenant
     livret: Livret | None
     completude: Completude
     a_un_bilan: bool
 
+    @property
+    def livret_absent(self) -> bool:
+        return self.livret is None
+
+
+def eleves_lsl(etablissement, annee, divisions):
+    """The learners the LSL concerns in `divisions` (Division objects or ids) for `annee`:
+
+    - statut SCOLAIRE only (apprentices are not subject to the LSL);
+    - attached today to one of these divisions of `annee` (a learner moved to another division
+      is counted there; one attached to no division is in no population);
+    - not left: ``date_sortie`` empty. A learner who left the establishment is neither exported
+      nor counted in the division's statistics; their livret stays in the database.
+
+    With user and division + diplôme; ordered by division name, then name."""
+    return (
+        Apprenant.objects.filter(
+            etablissement=etablissement,
+            division__in=list(divisions),
+            division__annee=annee,
+            statut=Statut.SCOLAIRE,
+            date_sortie__isnull=True,
+        )
+        .select_related("membership__user", "division__diplome")
+        .order_by(
+            "division__nom",
+            "membership__user__last_name",
+            "membership__user__first_name",
+            "pk",
+        )
+    )
+
+
+def population_lsl(etablissement, annee, divisions) -> list[LigneCompletude]:
+    """Every learner of `eleves_lsl` with their livret of `annee` (or None) and its
+    completeness — THE list both the Complétude page and the export pre-flight read, so their
+    counts are the same by construction.
+
+    A fixed number of queries whatever the number of learners: learners (1), livrets and their
+    rows (4), LSL competences of the diplômes (1), validated bilans of the year (1). Each livret
+    gets its apprenant from the learners' query (no query per livret)."""
+    eleves = list(eleves_lsl(etablissement, annee, divisions))
+    if not eleves:
+        return []
+    ids = [e.pk for e in eleves]
+    par_id = {e.pk: e for e in eleves}
+    livrets = {}
+    for lv in (
+        Livret.objects.filter(apprenant_id__in=ids, annee=annee)
+        .select_related("diplome")
+        .prefetch_related(*_prefetch_livret())
+    ):
+        lv.apprenant = par_id[lv.apprenant_id]
+        livrets[lv.apprenant_id] = lv
+    diplomes = {e.division.diplome_id for e in eleves} | {lv.diplome_id for lv in livrets.values()}
+    competences: dict[int, list] = defaultdict(list)
+    for c in CompetenceLSL.objects.filter(diplome_id__in=diplomes).order_by("ordre", "code", "pk"):
+        competences[c.diplome_id].append(c)
+    avec_bilan = set(
+        BilanIntermediaire.objects.filter(
+            apprenant_id__in=ids, annee=annee, statut=BilanIntermediaire.Statut.VALIDE
+        ).values_list("apprenant_id", "diplome_id")
+    )
+    lignes = []
+    for e in eleves:
+        livret = livrets.get(e.pk)
+        diplome_id = livret.diplome_id if livret else e.division.diplome_id
+        lignes.append(
+            LigneCompletude(
+                e,
+                livret,
+                evaluer(livret, competences[diplome_id]),
+                (e.pk, e.division.diplome_id) in avec_bilan,
+            )
+        )
+    return lignes
+
 
 def completude_division(division, annee) -> list[LigneCompletude]:
-    """One row per scolaire learner of the division: their livret's completeness. A fixed
-    number of queries: learners (1), livrets and their rows (4), LSL competences (1), bilans
-    of the year (1)."""
-    eleves = list(eleves_de_division(division).filter(statut=Statut.SCOLAIRE))
-    livrets = {
-        lv.apprenant_id: lv
-        for lv in Livret.objects.filter(
-            apprenant__in=[e.pk for e in eleves], annee=annee
-        ).prefetch_related(*_prefetch_livret())
-    }
-    competences = list(
-        CompetenceLSL.objects.filter(diplome=division.diplome).order_by("ordre", "code")
-    )
-    avec_bilan = ids_avec_bilan_annee([e.pk for e in eleves], division.diplome, annee)
-    return [
-        LigneCompletude(
-            e,
-            livrets.get(e.pk),
-            evaluer(livrets.get(e.pk), competences),
-            e.pk in avec_bilan,
+    """The Complétude page of one division: ``population_lsl`` of that division."""
+    return population_lsl(division.etablissement_id, annee, [division])
+
+
+# --- the settings page (« Paramètres LSL ») -------------------------------------------------
+
+
+@dataclass
+class LigneCodeMatiere:
+    diplome: object
+    code: object  # CodeMatiereLSL or None
+
+    @property
+    def factice(self) -> bool:
+        """True when no real code is set (missing or placeholder): the export is blocked."""
+        return est_factice(self.code.code if self.code else None)
+
+
+def codes_matiere_page(etablissement) -> list[LigneCodeMatiere]:
+    """One row per diplôme of the establishment with its code matière (and who set it). Two
+    queries."""
+    codes = {
+        c.diplome_id: c
+        for c in CodeMatiereLSL.objects.filter(etablissement=etablissement).select_related(
+            "modifie_par"
         )
-        for e in eleves
+    }
+    return [
+        LigneCodeMatiere(d, codes.get(d.pk))
+        for d in etablissement.diplomes.order_by("intitule_court", "-version", "pk")
     ]
+
+
+def divisions_annee_page(etablissement, annee):
+    """The establishment's divisions of `annee` (all diplômes) for the codes MEF. One query."""
+    return (
+        Division.objects.filter(etablissement=etablissement, annee=annee)
+        .select_related("diplome")
+        .order_by("nom")
+    )
+
+
+def diplome_de(etablissement, pk):
+    """A diplôme prepared by the establishment (else 404)."""
+    diplome = etablissement.diplomes.filter(pk=pk).first() if pk is not None else None
+    if diplome is None:
+        raise Http404("Diplôme introuvable")
+    return diplome
+
+
+def division_de(etablissement, pk, annee) -> Division:
+    """A division of the establishment for `annee` (else 404)."""
+    division = (
+        Division.objects.filter(etablissement=etablissement, annee=annee, pk=pk)
+        .select_related("diplome")
+        .first()
+        if pk is not None
+        else None
+    )
+    if division is None:
+        raise Http404("Division introuvable")
+    return division

@@ -74,6 +74,14 @@ MESSAGE_SANS_BILAN = (
 )
 
 
+def message_sorti(apprenant) -> str:
+    date = f" le {apprenant.date_sortie:%d/%m/%Y}" if apprenant.date_sortie else ""
+    return (
+        f"Élève sorti de l'établissement{date} : il n'est plus concerné par le livret scolaire "
+        "de l'année (ni exporté, ni compté dans les statistiques de la division)."
+    )
+
+
 def message_sans_periodicite(diplome, niveau) -> str:
     return (
         f"La périodicité (trimestre ou semestre) de {diplome.intitule_court} en "

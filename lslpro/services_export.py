@@ -4,10 +4,19 @@ The file itself is built in the export pipeline (lslpro.exporters → `produire_
 only runs the pre-flight (`verifier`), which builds each learner's fragment in memory to compare
 it with the last export — no file, no validation, a constant number of queries.
 
+Who is checked: every learner of the LSL population of the chosen divisions
+(lslpro.queries.population_lsl — the same list as the Complétude page: scolaire, in the division
+this year, not left). A learner without a livret of the year is listed « Livret absent » and
+blocks like an incomplete one.
+
 Incomplete learners: the export is refused while a selected learner is blocking, unless the user
 explicitly ticks « exclure les apprenants incomplets » — the learners blocked at that moment are
 then listed in the job's parameters and left out of the file (the worker re-checks: a learner
 blocked since then and not excluded makes the export fail with the reason).
+
+The code matière of each diplôme of the chosen divisions must be set (and not be a placeholder,
+lslpro.nomenclature): otherwise the whole export is blocked with a message saying where to set
+it; the profile raises too if asked to build a file anyway.
 """
 
 import functools
@@ -23,13 +32,13 @@ from cpro import perms
 from cpro.audit import journaliser
 from cpro.exports import ExportError
 from cpro.models import AnneeScolaire, Apprenant, Division, Membership
-from lslpro import profils
-from lslpro.completude import manques
+from lslpro import nomenclature, profils
 from lslpro.models import ExportLSL, Livret
-from lslpro.queries import livrets_annee
+from lslpro.queries import livrets_annee, population_lsl
 
 KIND = "lsl_xml"
 MAX_ERREURS = 3
+LIVRET_ABSENT = "Livret absent : aucun livret saisi pour cette année"
 
 
 class Changement:
@@ -87,17 +96,22 @@ def historique(etablissement, annee=None):
 
 @dataclass
 class LigneVerification:
-    livret: Livret
+    livret: Livret | None  # None: « livret absent »
     apprenant: Apprenant
     nom: str
     division: str
     eleve_id: str
     manques: list[str]
     changement: str = ""
+    complet: bool = False  # the livret is complete (lslpro.completude), as on Complétude
 
     @property
     def bloque(self) -> bool:
         return bool(self.manques)
+
+    @property
+    def livret_absent(self) -> bool:
+        return self.livret is None
 
     @property
     def libelle_changement(self) -> str:
@@ -114,7 +128,23 @@ class Verification:
     retires: list[str] = field(default_factory=list)  # eleve_id in the last export, not now
     empreintes: dict = field(default_factory=dict)
     periodicites: dict = field(default_factory=dict)
+    structures: dict = field(default_factory=dict)  # {division_id: structure attributes}
+    codes: dict = field(default_factory=dict)  # {diplome_id: code matière}
+    codes_manquants: list[str] = field(default_factory=list)  # French, one per diplôme
     refus: str = ""  # the profile cannot export at all
+
+    @property
+    def bloque_globalement(self) -> bool:
+        return bool(self.refus or self.codes_manquants)
+
+    @property
+    def complets(self) -> int:
+        """Complete livrets (the Complétude page's count)."""
+        return sum(1 for ligne in self.lignes if ligne.complet)
+
+    @property
+    def absents(self) -> list[LigneVerification]:
+        return [ligne for ligne in self.lignes if ligne.livret_absent]
 
     @property
     def bloques(self) -> list[LigneVerification]:
@@ -141,26 +171,51 @@ def _dedoublonner(items):
 def verifier(
     etablissement, *, annee, divisions, profil=profils.PROFIL_DEFAUT, comparer: bool = True
 ) -> Verification:
-    """Per learner: what blocks the export (completeness + what the profile needs) and, for
-    the exportable ones (when `comparer`), what changed since the last export of the same year
-    and profile.
+    """Per learner of the LSL population of `divisions` (queries.population_lsl): what blocks
+    the export (livret absent, completeness, what the profile needs) and, for the exportable
+    ones (when `comparer`), what changed since the last export of the same year and profile.
+    Also: the `structure` figures of each division over its whole population (what the file
+    will carry, whatever subset is exported) and the diplômes whose code matière is missing
+    or a placeholder (the export is then blocked as a whole).
 
     Reads only; a constant number of queries whatever the number of learners."""
     profil_obj = profils.profil(profil)
     divisions = list(divisions)
-    livrets = list(livrets_annee(etablissement, annee, divisions))
+    population = population_lsl(etablissement, annee, divisions)
     periodicites = profils.periodicites(etablissement, annee)
+    codes = profils.codes_matiere(etablissement)
     lignes = []
-    for livret in livrets:
-        item = profils.ligne(livret, periodicites)
+    moyennes = []
+    for item in population:
+        apprenant = item.apprenant
+        user = apprenant.membership.user
+        nom = f"{user.last_name.upper()} {user.first_name}".strip()
+        if item.livret is None:
+            lignes.append(
+                LigneVerification(
+                    livret=None,
+                    apprenant=apprenant,
+                    nom=nom,
+                    division=apprenant.division.nom,
+                    eleve_id=(apprenant.eleve_id or "").strip(),
+                    manques=[LIVRET_ABSENT],
+                )
+            )
+            moyennes.append((apprenant.division_id, None))
+            continue
+        ligne_profil = profils.ligne(item.livret, periodicites, codes)
+        moyennes.append((apprenant.division_id, ligne_profil.moyenne_annuelle))
         lignes.append(
             LigneVerification(
-                livret=livret,
-                apprenant=livret.apprenant,
-                nom=f"{item.nom.upper()} {item.prenom}".strip(),
-                division=item.division,
-                eleve_id=item.eleve_id,
-                manques=_dedoublonner([*manques(livret), *profil_obj.controler(item)]),
+                livret=item.livret,
+                apprenant=apprenant,
+                nom=nom,
+                division=ligne_profil.division,
+                eleve_id=ligne_profil.eleve_id,
+                manques=_dedoublonner(
+                    [*item.completude.manques, *profil_obj.controler(ligne_profil)]
+                ),
+                complet=item.completude.complet,
             )
         )
     dernier = (
@@ -169,17 +224,30 @@ def verifier(
         else None
     )
     verification = Verification(
-        profil_obj, annee, divisions, lignes, dernier, periodicites=periodicites
+        profil_obj,
+        annee,
+        divisions,
+        lignes,
+        dernier,
+        periodicites=periodicites,
+        structures=profils.structures(moyennes),
+        codes=codes,
     )
+    diplomes = {d.diplome_id: d.diplome for d in divisions}
+    verification.codes_manquants = [
+        nomenclature.message_code_manquant(diplome, codes.get(pk))
+        for pk, diplome in sorted(diplomes.items())
+        if nomenclature.est_factice(codes.get(pk))
+    ]
     if not profil_obj.disponible:
         verification.refus = getattr(profil_obj, "MESSAGE", "Profil indisponible.")
         return verification
-    if not comparer:
+    if not comparer or verification.codes_manquants:
         return verification
     exportables = [ligne.livret for ligne in verification.exportables]
     courantes = (
         profil_obj.empreintes(
-            exportables, etablissement=etablissement, annee=annee, periodicites=periodicites
+            exportables, etablissement=etablissement, annee=annee, **_contexte(verification)
         )
         if exportables
         else {}
@@ -196,6 +264,15 @@ def verifier(
     verification.empreintes = courantes
     verification.retires = sorted(set(precedentes) - set(courantes))
     return verification
+
+
+def _contexte(verification: Verification) -> dict:
+    """What the profile would otherwise re-read: périodicités, structures, codes matière."""
+    return {
+        "periodicites": verification.periodicites,
+        "structures": verification.structures,
+        "codes": verification.codes,
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -222,15 +299,15 @@ def demander_export(
     verification = verifier(etablissement, annee=annee, divisions=divisions, profil=profil)
     if verification.refus:
         raise ValidationError(verification.refus)
+    if verification.codes_manquants:
+        raise ValidationError(verification.codes_manquants, code="code_matiere")
     if not verification.lignes:
-        raise ValidationError(
-            "Aucun livret d'apprenant sous statut scolaire dans les divisions choisies."
-        )
+        raise ValidationError("Aucun apprenant sous statut scolaire dans les divisions choisies.")
     bloques = verification.bloques
     if bloques and not exclure_incomplets:
         raise ValidationError(
-            f"{len(bloques)} apprenant(s) incomplet(s) : complétez leur livret ou cochez "
-            "« exclure les apprenants incomplets de cet export »."
+            f"{len(bloques)} apprenant(s) incomplet(s) ou sans livret : complétez leur livret "
+            "ou cochez « exclure les apprenants incomplets de cet export »."
         )
     if not verification.exportables:
         raise ValidationError("Aucun apprenant complet à exporter dans les divisions choisies.")
@@ -322,11 +399,9 @@ def produire_export(
     livrets = [ligne.livret for ligne in verification.exportables]
     if not livrets:
         raise ExportError("Aucun apprenant complet à exporter dans les divisions choisies.")
+    # Raises CodeMatiereInvalide (an ExportError) when a code matière is missing.
     data, empreintes = profil_obj.produire(
-        livrets,
-        etablissement=etablissement,
-        annee=annee_obj,
-        periodicites=verification.periodicites,
+        livrets, etablissement=etablissement, annee=annee_obj, **_contexte(verification)
     )
     progress(70)
     valider(data, profil_obj)
@@ -368,14 +443,17 @@ def produire_export(
 
 def donnees_pronote(etablissement, annee, division=None) -> list[dict]:
     """The LSL data of every scolaire learner with a livret of the year (optionally one
-    division), as the PRONOTE API's JSON: the same data as the XML. Constant queries."""
+    division), as the PRONOTE API's JSON: the same data as the XML, with the code matière and
+    modalité d'élection per learner (null while the code is not set). Constant queries."""
     divisions = divisions_annee(etablissement, annee)
     if division is not None:
         divisions = divisions.filter(pk=division.pk)
     periodicites = profils.periodicites(etablissement, annee)
+    codes = profils.codes_matiere(etablissement)
     resultat = []
     for livret in livrets_annee(etablissement, annee, divisions):
-        item = profils.ligne(livret, periodicites)
+        item = profils.ligne(livret, periodicites, codes)
+        code = None if nomenclature.est_factice(item.code_matiere) else item.code_matiere
         apprenant = livret.apprenant
         resultat.append(
             {
@@ -386,6 +464,9 @@ def donnees_pronote(etablissement, annee, division=None) -> list[dict]:
                 "division": item.division,
                 "diplome": livret.diplome.code,
                 "periodicite": item.type_periode,
+                # null while the DDFPT has not set the real code (never a placeholder).
+                "code_matiere": code,
+                "modalite_election": item.modalite if code else None,
                 "competences": [
                     {"code": code, "niveau": niveau} for code, niveau in item.competences
                 ],

@@ -184,7 +184,6 @@ def api_pronote_lsl(request):
             "etablissement": {"uai": etab.uai, "nom": etab.nom},
             "annee": form.cleaned_data["annee"],
             "annee_scolaire": annee.libelle if annee else "",
-            "code_matiere": profils.code_matiere(),
             "eleves": services.donnees_pronote(etab, annee, division) if annee else [],
         },
         json_dumps_params={"ensure_ascii": False},

@@ -97,6 +97,8 @@ def saisie(request):
             raison = ""
             if e.statut != Statut.SCOLAIRE:
                 raison = services.MESSAGE_APPRENTI
+            elif ligne is None:  # left the establishment: not in the LSL population
+                raison = services.message_sorti(e)
             elif per is not None and division.niveau in queries.NIVEAUX_LSL:
                 raison = services.raison_indisponible(
                     e, annee, periodicite=per, a_un_bilan=ligne.a_un_bilan
@@ -241,6 +243,7 @@ def completude(request):
             "annee": annee,
             "lignes": lignes,
             "complets": sum(1 for ligne in lignes if ligne.completude.complet),
+            "absents": sum(1 for ligne in lignes if ligne.livret_absent),
             "peut_saisir": perms.SAISIR_LSL in request.cpro_perms,
         },
     )

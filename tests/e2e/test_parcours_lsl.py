@@ -12,6 +12,7 @@ from lxml import etree
 from bilans import services_bilans
 from cpro.models import AnneeScolaire
 from lslpro.models import Periodicite
+from tests.lslpro import export_factories as ef
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -51,6 +52,7 @@ def test_lsl_journey(live_server, browser, personas, referentiels_charges, csp_v
         niveaux=niveaux,
     )
     services_bilans.valider_bilan(bilan, par=prof)
+    ef.code_matiere(a)  # the export is blocked while the spécialité's code matière is not set
     base = f"{live_server.url}/lp-a"
 
     page = browser.new_page()

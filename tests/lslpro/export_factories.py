@@ -9,12 +9,20 @@ from decimal import Decimal
 
 from bilans.models import BilanIntermediaire, JetonPronote
 from cpro.models import AnneeScolaire, Apprenant, Division, Membership, Role, Statut, User
-from lslpro.models import EnseignantLivret, Livret, NiveauLivret, NoteLivret, Periodicite
+from lslpro.models import (
+    CodeMatiereLSL,
+    EnseignantLivret,
+    Livret,
+    NiveauLivret,
+    NoteLivret,
+    Periodicite,
+)
 from referentiels.models import CompetenceLSL, Niveau
 
 _seq = itertools.count(1)
 
 CODES = ("0101", "0102", "0201", "0202")
+CODE_MATIERE = "046500"  # a test value shaped like a BCN code (not a placeholder)
 APPRECIATION = "Élève sérieux & impliqué ; des progrès réguliers en vente <omnicanale>."
 
 
@@ -33,6 +41,16 @@ def competences_lsl(diplome, codes=CODES) -> list[CompetenceLSL]:
         )[0]
         for i, code in enumerate(codes, start=1)
     ]
+
+
+def code_matiere(side, code=CODE_MATIERE, *, diplome=None) -> CodeMatiereLSL:
+    """The code matière of the side's diplôme (ORM only: placeholders can be stored to test
+    that the export refuses them)."""
+    return CodeMatiereLSL.objects.update_or_create(
+        etablissement=side.etablissement,
+        diplome=diplome or side.diplome,
+        defaults={"code": code, "source": "tests : valeur fictive de forme BCN"},
+    )[0]
 
 
 def periodicite(side, *, annee_obj=None, type_="T", niveau=Niveau.PREMIERE, diplome=None):
@@ -228,6 +246,7 @@ def demo(side, *, debut=2025) -> dict:
     exported)."""
     annee_obj = annee(debut)
     competences = competences_lsl(side.diplome)
+    code_matiere(side)
     premiere = division(side, "1MCVA-G", annee_obj=annee_obj)
     terminale = division(side, "TMCVA-G", annee_obj=annee_obj, niveau=Niveau.TERMINALE)
     periodicite(side, annee_obj=annee_obj, type_="T")

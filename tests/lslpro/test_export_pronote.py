@@ -56,12 +56,14 @@ def test_donnees(client, personas):
     corps = response.json()
     assert corps["etablissement"]["uai"] == personas.a.etablissement.uai
     assert corps["annee"] == 2025 and corps["annee_scolaire"] == "2025-2026"
-    assert corps["code_matiere"] == "200000"
+    # No global code: per learner, the code set for the diplôme and the modalité.
+    assert "code_matiere" not in corps
     eleves = corps["eleves"]
     assert [e["eleve_id"] for e in eleves] == ["1234501", "1234502", "1234503", "1234504"]
     lea = eleves[0]
     assert lea["nom"] == "Bernard" and lea["prenom"] == "Léa" and lea["division"] == "1MCVA-G"
     assert lea["ine"] and lea["periodicite"] == "T"
+    assert lea["code_matiere"] == ef.CODE_MATIERE and lea["modalite_election"] == "S"
     assert lea["competences"] == [
         {"code": "0101", "niveau": "4"},
         {"code": "0102", "niveau": "3"},
@@ -100,8 +102,9 @@ def test_post_refuse(client, personas):
 
 
 # établissement, jeton, utilise_le, année, divisions, livrets + 4 prefetches (niveaux, notes,
-# enseignants, compétences LSL du diplôme), périodicités: 11 for 1 or 20 learners.
-REQUETES_API = 11
+# enseignants, compétences LSL du diplôme), périodicités, codes matière: 12 for 1 or 20
+# learners.
+REQUETES_API = 12
 
 
 @pytest.mark.parametrize("nombre", [1, 20])
@@ -110,6 +113,7 @@ def test_requetes_constantes(client, personas, nombre, django_assert_max_num_que
     division = ef.division(personas.a, "1VOL", annee_obj=annee)
     ef.periodicite(personas.a, annee_obj=annee, type_="T")
     competences = ef.competences_lsl(personas.a.diplome)
+    ef.code_matiere(personas.a)
     ef.masse(personas.a, nombre, division_obj=division, annee_obj=annee, competences=competences)
     jeton = ef.jeton(personas.a)
     with django_assert_max_num_queries(REQUETES_API):

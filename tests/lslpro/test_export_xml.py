@@ -79,7 +79,7 @@ def test_structure_du_profil_1_0(personas):
     scolarite = premier.find("scolarites/scolarite")
     assert scolarite.get("annee-scolaire") == "2025" and scolarite.get("code-periode") == "T"
     evaluation = scolarite.find("evaluation")
-    assert evaluation.get("code-matiere") == profils.CODE_MATIERE_SPECIALITE
+    assert evaluation.get("code-matiere") == ef.CODE_MATIERE
     assert evaluation.get("modalite-election") == "S"
     periodes = [(p.get("numero"), p.get("moyenne")) for p in evaluation.iter("periode")]
     assert periodes == [("1", "14.25"), ("2", "15.00"), ("3", "-1")]
@@ -104,11 +104,12 @@ def test_structure_du_profil_1_0(personas):
     assert terminale.find("evaluation/structure").get("effectif") == "1"
 
 
-def test_code_matiere_configurable(personas, settings):
-    settings.LSL_CODE_MATIERE_SPECIALITE = "123456"
+def test_code_matiere_du_diplome(personas):
+    """The code written is the one set for the establishment × diplôme (no global value)."""
     demo = ef.demo(personas.a)
+    ef.code_matiere(personas.a, "047123")
     racine = etree.fromstring(_construire(personas.a, demo))
-    assert {e.get("code-matiere") for e in racine.iter("evaluation")} == {"123456"}
+    assert {e.get("code-matiere") for e in racine.iter("evaluation")} == {"047123"}
 
 
 def test_empreinte_stable_et_sensible_aux_donnees(personas):
@@ -267,19 +268,21 @@ def test_profil_inconnu():
 
 # --- volume: constant queries ----------------------------------------------------------------
 
-# Requester's membership, year, divisions, livrets + 4 prefetches (niveaux, notes, enseignants,
-# diplôme's competences), périodicités, then (atomic) ExportLSL insert and audit insert.
-REQUETES_EXPORT = 13
+# Requester's membership, year, divisions, population (learners, livrets + 3 prefetches, LSL
+# competences, validated bilans), périodicités, codes matière, then (atomic) ExportLSL insert
+# and audit insert (+ savepoints).
+REQUETES_EXPORT = 16
 
 
 @pytest.mark.parametrize("nombre", [10, 400])
-def test_xml_en_nombre_constant_de_requetes(personas, nombre, django_assert_max_num_queries):
+def test_xml_en_nombre_constant_de_requetes(personas, nombre, django_assert_num_queries):
     annee = ef.annee(2025)
     division = ef.division(personas.a, "1VOL", annee_obj=annee)
     ef.periodicite(personas.a, annee_obj=annee, type_="T")
     competences = ef.competences_lsl(personas.a.diplome)
+    ef.code_matiere(personas.a)
     ef.masse(personas.a, nombre, division_obj=division, annee_obj=annee, competences=competences)
-    with django_assert_max_num_queries(REQUETES_EXPORT):
+    with django_assert_num_queries(REQUETES_EXPORT):
         filename, data, export = services.produire_export(
             personas.a.etablissement,
             par=personas.a.ddfpt.user,
