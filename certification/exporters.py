@@ -4,6 +4,9 @@
   `E31_<numéro>_<NOM>_<Prénom>.pdf`;
 - "grilles_ccf_zip": one such PDF per locked grid of a division, épreuve and session.
 
+A locked grid is served from the PDF stored when it was locked (`GrilleCandidat.pdf_fige`),
+never re-rendered: a later référentiel import does not change a signed document.
+
 Each re-checks in `render` that what the params name belongs to the job's establishment: the
 job may run long after the request that queued it.
 """
@@ -66,6 +69,21 @@ def pdf_grille(doc: queries.DocumentGrille) -> bytes:
     return RenduGrilles().pdf(doc)
 
 
+def pdf_document(doc: queries.DocumentGrille, rendu: RenduGrilles, *, par=None) -> bytes:
+    """A locked grid: the PDF stored when it was locked (never re-rendered); a grid in
+    progress: rendered now, as a « document de travail »."""
+    if not doc.verrouillee:
+        return rendu.pdf(doc)
+    try:
+        return services.pdf_grille_verrouillee(doc, rendu=rendu, par=par)
+    except services.PdfFigeIntrouvable:
+        raise ExportError(
+            f"Le PDF enregistré au verrouillage de la grille {doc.grille.epreuve} de "
+            f"{doc.nom} {doc.prenom} est introuvable : le DDFPT doit la déverrouiller puis la "
+            "verrouiller de nouveau."
+        ) from None
+
+
 @exporter
 class GrilleCcfPdf(Exporter):
     """One candidate's CCF grid: header (académie, session, établissement, diplôme, épreuve,
@@ -84,7 +102,7 @@ class GrilleCcfPdf(Exporter):
             raise ExportError("Cette grille n'existe pas (ou plus) dans votre établissement.")
         progress(30)
         doc = documents[0]
-        data = pdf_grille(doc)
+        data = pdf_document(doc, RenduGrilles(), par=self.job.demandeur)
         progress(95)
         return nom_fichier(doc), "application/pdf", data
 
@@ -138,7 +156,7 @@ class GrillesCcfZip(Exporter):
         rendu = RenduGrilles()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for i, (doc, nom) in enumerate(zip(documents, noms, strict=True), start=1):
-                archive.writestr(nom, rendu.pdf(doc))
+                archive.writestr(nom, pdf_document(doc, rendu, par=self.job.demandeur))
                 progress(5 + i * 90 // len(documents))
         nom_zip = services.nom_fichier_zip(
             epreuve=grille.epreuve, division=division.nom, session=session

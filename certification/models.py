@@ -14,6 +14,11 @@ COMMENTAIRE_MAX = 300
 MEMBRES_MIN = 2
 
 
+def pdf_fige_upload_to(gc: "GrilleCandidat", filename: str) -> str:
+    """Private storage (no MEDIA_URL: served only by the export pipeline, tenant re-checked)."""
+    return f"certification/{gc.etablissement_id}/{gc.pk}/{filename}"
+
+
 class GrilleCandidat(models.Model):
     class Statut(models.TextChoices):
         EN_COURS = "EN_COURS", _("En cours")
@@ -45,6 +50,12 @@ class GrilleCandidat(models.Model):
         null=True,
         blank=True,
         related_name="+",
+    )
+    # The PDF as printed when the grid was locked (certification.services.verrouiller_grille):
+    # every later download serves these bytes, so a référentiel import never changes a signed
+    # document. Emptied when the grid is unlocked.
+    pdf_fige = models.FileField(
+        _("PDF de la grille verrouillée"), upload_to=pdf_fige_upload_to, blank=True, max_length=300
     )
     cree_le = models.DateTimeField(auto_now_add=True)
     modifie_le = models.DateTimeField(auto_now=True)

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from bilans.queries_tableaux import donnees_tableau
 from certification.models import GrilleCandidat, MembreCommission, NiveauCritere
+from certification.officialite import Officialite, ligne_reconstruite, officialite
 from cpro.models import AnneeScolaire, Apprenant, Division, Membership, Role
 from referentiels.models import Critere, GrilleCCF, Niveau
 
@@ -253,6 +254,10 @@ class LigneGrille:
     def champ(self) -> str:
         return f"niveau_{self.critere.pk}"
 
+    @property
+    def reconstruite(self) -> bool:
+        return ligne_reconstruite(self.critere)
+
 
 @dataclass
 class BlocGrille:
@@ -271,6 +276,7 @@ class PageGrille:
     nb_criteres: int
     manquants: list[str]
     nb_evaluations: int
+    officialite: Officialite
 
     @property
     def epreuve(self) -> str:
@@ -285,13 +291,12 @@ class PageGrille:
         return [ligne for b in self.blocs for ligne in b.lignes]
 
 
-NIVEAUX_PAR_DEFAUT = ["Niveau 1", "Niveau 2", "Niveau 3", "Niveau 4"]
-
-
 def libelles_niveaux(grille: GrilleCCF) -> list[str]:
-    """The grid's four column labels (completed with "Niveau n" if the référentiel lacks some)."""
-    libelles = [str(x) for x in (grille.niveaux or [])][:4]
-    return libelles + NIVEAUX_PAR_DEFAUT[len(libelles) :]
+    """The grid's four column labels (certification.officialite: neutral « Niveau 1 … 4 »
+    when the référentiel's labels are not attested for this grid)."""
+    from certification.officialite import libelles_niveaux as libelles
+
+    return libelles(grille)
 
 
 def criteres_de_grille(grille: GrilleCCF) -> list[Critere]:
@@ -377,6 +382,7 @@ def page_grille(gc: GrilleCandidat, *, avec_resultats: bool = True) -> PageGrill
             gc, criteres=criteres, niveaux=choisis, nb_membres=len(membres)
         ),
         nb_evaluations=nb_evaluations,
+        officialite=officialite(grille, criteres),
     )
 
 

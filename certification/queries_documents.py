@@ -23,6 +23,12 @@ from certification.models import (
     GrilleCandidat,
     MembreCommission,
 )
+from certification.officialite import (
+    Officialite,
+    libelles_niveaux,
+    ligne_reconstruite,
+    officialite,
+)
 from cpro.models import AnneeScolaire, Apprenant, Division
 from referentiels.models import Competence, Critere, GrilleCCF, Niveau
 
@@ -99,6 +105,10 @@ class LigneCritere:
     cases: list[CaseNiveau]
     niveau: int | None
 
+    @property
+    def reconstruite(self) -> bool:
+        return ligne_reconstruite(self.critere)
+
 
 @dataclass
 class BlocCompetence:
@@ -121,6 +131,7 @@ class DocumentGrille:
     note: str
     commentaire: str
     verrouillee_le: datetime.date | None
+    officialite: Officialite
 
     @property
     def verrouillee(self) -> bool:
@@ -133,11 +144,6 @@ class DocumentGrille:
         if titre.startswith(code):
             titre = titre[len(code) :].lstrip(" –-:")
         return titre or self.grille.titre
-
-
-def _libelles_niveaux(grille: GrilleCCF) -> list[str]:
-    libelles = [str(n) for n in (grille.niveaux or [])][:NB_NIVEAUX]
-    return libelles + [f"Niveau {i}" for i in range(len(libelles) + 1, NB_NIVEAUX + 1)]
 
 
 def _descripteurs(critere: Critere, libelles: list[str]) -> list[str]:
@@ -158,8 +164,8 @@ def _descripteurs(critere: Critere, libelles: list[str]) -> list[str]:
 
 
 def _structures(grille_ids) -> dict[int, list[tuple[Competence, list[Critere]]]]:
-    """Competences (in the référentiel's order) and their criteria for each GrilleCCF; two
-    queries whatever the number of grids."""
+    """Competences (in the référentiel's order) and their criteria that are lines of the grid
+    (`GrilleCCF.lignes`) for each GrilleCCF; three queries whatever the number of grids."""
     liens = (
         GrilleCCF.competences.through.objects.filter(grilleccf_id__in=grille_ids)
         .select_related("competence__groupe")
@@ -180,10 +186,12 @@ def _structures(grille_ids) -> dict[int, list[tuple[Competence, list[Critere]]]]
         "ordre", "code"
     ):
         criteres[critere.competence_id].append(critere)
-    return {
-        gid: [(c, [x for x in criteres[c.pk] if x.pk in lignes[gid]]) for c in competences]
-        for gid, competences in par_grille.items()
-    }
+    resultat = {}
+    for gid, competences in par_grille.items():
+        blocs = [(c, [x for x in criteres[c.pk] if x.pk in lignes[gid]]) for c in competences]
+        # A competence none of whose criteria is a line of the grid is not printed.
+        resultat[gid] = [(c, ligne) for c, ligne in blocs if ligne]
+    return resultat
 
 
 def documents_grilles(etablissement, pks) -> list[DocumentGrille]:
@@ -209,7 +217,7 @@ def documents_grilles(etablissement, pks) -> list[DocumentGrille]:
     structures = _structures({g.grille_id for g in grilles})
     documents = []
     for gc in grilles:
-        libelles = _libelles_niveaux(gc.grille)
+        libelles = libelles_niveaux(gc.grille)
         choisis = {n.critere_id: n.niveau for n in gc.niveaux.all()}
         blocs = []
         for competence, criteres in structures.get(gc.grille_id, []):
@@ -244,6 +252,9 @@ def documents_grilles(etablissement, pks) -> list[DocumentGrille]:
                     timezone.localtime(gc.verrouillee_le).date()
                     if gc.est_verrouillee and gc.verrouillee_le
                     else None
+                ),
+                officialite=officialite(
+                    gc.grille, [ligne.critere for bloc in blocs for ligne in bloc.lignes]
                 ),
             )
         )

@@ -16,6 +16,7 @@ Rules enforced here (never only in a form):
 Lock and unlock are audited (before/after), as are the numéro de candidat changes.
 """
 
+import logging
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -30,10 +31,17 @@ from certification.models import (
     MembreCommission,
     NiveauCritere,
 )
+from certification.services_documents import effacer_pdf_fige, figer_pdf
 from cpro import perms
 from cpro.audit import journaliser
 from cpro.models import Apprenant, Membership, Role
 
+logger = logging.getLogger(__name__)
+
+MESSAGE_PDF_ECHEC = (
+    "La grille n'a pas été verrouillée : son PDF n'a pas pu être produit. Réessayez dans un "
+    "instant ; si l'échec persiste, prévenez l'administrateur de Cpro."
+)
 MESSAGE_VERROUILLEE = "Grille verrouillée : seul le DDFPT peut la déverrouiller."
 MESSAGE_DROIT = (
     "Seuls les enseignants et le DDFPT de l'établissement peuvent compléter une grille CCF."
@@ -443,7 +451,10 @@ def verrouiller_grille(gc: GrilleCandidat, *, par) -> GrilleCandidat:
     """Lock the grid once complete (see `manquants`): every header field (académie of the
     establishment, session, numéro de candidat, dates des situations), a level on every
     criterion, the proposed note, ≥ MEMBRES_MIN members, a comment ≤ COMMENTAIRE_MAX.
-    Otherwise ValidationError listing what is missing. Writes statut, verrouillee_le/par.
+    Otherwise ValidationError listing what is missing. Writes statut, verrouillee_le/par and
+    the printed PDF (`pdf_fige`, rendered here inside the transaction: every later download
+    serves these bytes). If the PDF cannot be rendered the lock fails (ValidationError code
+    "pdf", French message) and nothing is written.
     Audit: `certification.verrouillage` (before/after)."""
     _exiger_saisie(gc, par)
     _relire(gc)
@@ -454,10 +465,19 @@ def verrouiller_grille(gc: GrilleCandidat, *, par) -> GrilleCandidat:
             "La grille ne peut pas être verrouillée : il manque " + " ; ".join(manque) + "."
         )
     avant = _etat(gc)
+    avant_statut = (gc.statut, gc.verrouillee_le, gc.verrouillee_par)
     gc.statut = GrilleCandidat.Statut.VERROUILLEE
     gc.verrouillee_le = timezone.now()
     gc.verrouillee_par = par
     gc.save(update_fields=["statut", "verrouillee_le", "verrouillee_par", "modifie_le"])
+    try:
+        figer_pdf(gc)
+    except Exception as exc:
+        # The lock never exists without its printed PDF: the transaction is rolled back.
+        logger.exception("PDF de la grille %s non produit au verrouillage", gc.pk)
+        gc.statut, gc.verrouillee_le, gc.verrouillee_par = avant_statut
+        gc.pdf_fige = ""
+        raise ValidationError(MESSAGE_PDF_ECHEC, code="pdf") from exc
     journaliser(
         "certification.verrouillage",
         par=par,
@@ -472,7 +492,8 @@ def verrouiller_grille(gc: GrilleCandidat, *, par) -> GrilleCandidat:
 @transaction.atomic
 def deverrouiller_grille(gc: GrilleCandidat, *, par) -> GrilleCandidat:
     """Unlock a locked grid (DDFPT only): it is editable again. Writes statut (EN_COURS),
-    clears verrouillee_le/par. Audit: `certification.deverrouillage` (before/after)."""
+    clears verrouillee_le/par and the stored PDF (file deleted after commit; the next lock
+    stores a new one). Audit: `certification.deverrouillage` (before/after)."""
     if not peut_deverrouiller(gc, _membership(par, gc.etablissement_id)):
         raise PermissionDenied(MESSAGE_DEVERROUILLER)
     _relire(gc)
@@ -483,6 +504,7 @@ def deverrouiller_grille(gc: GrilleCandidat, *, par) -> GrilleCandidat:
     gc.verrouillee_le = None
     gc.verrouillee_par = None
     gc.save(update_fields=["statut", "verrouillee_le", "verrouillee_par", "modifie_le"])
+    effacer_pdf_fige(gc)
     journaliser(
         "certification.deverrouillage",
         par=par,

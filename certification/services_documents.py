@@ -7,12 +7,19 @@ files (`E31_<numéro>_<NOM>_<Prénom>.pdf`) and the CSV of the recapitulative vi
 so that the exporter, the tests and any other caller share one rule.
 """
 
+import logging
 import re
 import unicodedata
 
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from cpro.audit import journaliser
 from cpro.csv_export import ecrire_csv
 from cpro.models import ExportJob
 from cpro.services import lancer_export
+
+logger = logging.getLogger(__name__)
 
 SANS_NUMERO = "sans-numero"
 
@@ -60,6 +67,105 @@ def nom_fichier_csv(*, diplome: str, session: int, division: str = "") -> str:
     if division:
         parties.append(partie_fichier(division))
     return "_".join([*parties, str(session)]) + ".csv"
+
+
+# --- the PDF frozen at lock time ---------------------------------------------------------------
+
+
+class PdfFigeIntrouvable(Exception):
+    """The stored PDF of a locked grid is missing from the storage (never re-rendered)."""
+
+
+def figer_pdf(grille_candidat, *, rendu=None) -> bytes:
+    """Render the PDF of `grille_candidat` as it stands in the database now and store it on
+    the grid (`pdf_fige`, private storage under MEDIA_ROOT). Called by the lock, inside its
+    transaction (certification.services.verrouiller_grille): the grid is read again, so the
+    PDF carries the lock mention. Writes: one file, `GrilleCandidat.pdf_fige`. Returns the
+    bytes. Any rendering error propagates (the caller refuses the lock)."""
+    from certification import exporters
+    from certification import queries_documents as queries
+
+    documents = queries.documents_grilles(grille_candidat.etablissement_id, [grille_candidat.pk])
+    if not documents:
+        raise ValueError(f"grille {grille_candidat.pk} introuvable")
+    doc = documents[0]
+    data = (rendu or exporters.RenduGrilles()).pdf(doc)
+    ancien = grille_candidat.pdf_fige.name
+    grille_candidat.pdf_fige.save(exporters.nom_fichier(doc), ContentFile(data), save=False)
+    grille_candidat.save(update_fields=["pdf_fige"])
+    if ancien:
+        _effacer_apres_commit(grille_candidat.pdf_fige.storage, ancien)
+    return data
+
+
+def effacer_pdf_fige(grille_candidat) -> None:
+    """Forget the stored PDF (unlock): the row is emptied now, the file deleted after commit
+    (a rolled-back unlock keeps it)."""
+    nom = grille_candidat.pdf_fige.name
+    if not nom:
+        return
+    storage = grille_candidat.pdf_fige.storage
+    grille_candidat.pdf_fige = ""
+    grille_candidat.save(update_fields=["pdf_fige"])
+    _effacer_apres_commit(storage, nom)
+
+
+def _effacer_apres_commit(storage, nom: str) -> None:
+    def effacer():
+        try:
+            storage.delete(nom)
+        except OSError:  # an orphan file is harmless: logged, not fatal
+            logger.warning("PDF figé non supprimé : %s", nom, exc_info=True)
+
+    transaction.on_commit(effacer)
+
+
+def pdf_grille_verrouillee(doc, *, rendu=None, par=None) -> bytes:
+    """The printed PDF of a locked grid (`doc`, a queries_documents.DocumentGrille): the
+    bytes stored at lock time, never re-rendered, so a later référentiel import cannot change
+    a signed document.
+
+    A grid locked before the PDFs were stored (no `pdf_fige`) is rendered once, at its first
+    download, and stored from then on (audit `certification.pdf_fige`). A stored PDF missing
+    from the storage raises PdfFigeIntrouvable (the DDFPT unlocks and locks again)."""
+    gc = doc.grille_candidat
+    if gc.pdf_fige:
+        try:
+            with gc.pdf_fige.open("rb") as fichier:
+                return fichier.read()
+        except (FileNotFoundError, OSError) as exc:
+            raise PdfFigeIntrouvable(gc.pdf_fige.name) from exc
+    from certification import exporters
+    from certification.models import GrilleCandidat
+
+    data = (rendu or exporters.RenduGrilles()).pdf(doc)
+    nom = gc.pdf_fige.storage.save(
+        gc.pdf_fige.field.generate_filename(gc, exporters.nom_fichier(doc)), ContentFile(data)
+    )
+    with transaction.atomic():
+        # Only if still locked and still without a stored PDF (a concurrent first download
+        # or an unlock in between keeps its own state).
+        n = GrilleCandidat.objects.filter(
+            pk=gc.pk, statut=GrilleCandidat.Statut.VERROUILLEE, pdf_fige=""
+        ).update(pdf_fige=nom)
+        if n:
+            gc.pdf_fige.name = nom
+            journaliser(
+                "certification.pdf_fige",
+                par=par,
+                etablissement=gc.etablissement,
+                objet=gc,
+                avant={"pdf_fige": None},
+                apres={"pdf_fige": nom, "motif": "grille verrouillée avant le stockage des PDF"},
+            )
+        else:
+            _effacer_apres_commit(gc.pdf_fige.storage, nom)
+    if n:
+        return data
+    gc.refresh_from_db(fields=["pdf_fige", "statut"])
+    if gc.pdf_fige:
+        return pdf_grille_verrouillee(doc, rendu=rendu, par=par)
+    return data
 
 
 def demander_pdf_grille(grille_candidat, *, par) -> ExportJob:

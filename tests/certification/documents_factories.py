@@ -29,7 +29,8 @@ def session_courante() -> int:
 
 def grille_ccf(diplome, epreuve: str = "E31") -> GrilleCCF:
     """The diplôme's GrilleCCF for `epreuve` (the loaded référentiel's when present), else a
-    small one: 2 competences × 2 criteria with descriptors."""
+    small official one: 2 competences × 2 attested criteria with descriptors, all lines of the
+    grid, attested level labels."""
     existante = GrilleCCF.objects.filter(diplome=diplome, epreuve=epreuve).first()
     if existante:
         return existante
@@ -39,6 +40,7 @@ def grille_ccf(diplome, epreuve: str = "E31") -> GrilleCCF:
         epreuve=epreuve,
         titre=f"{epreuve} – Épreuve de test",
         niveaux=["Novice", "Débrouillé", "Averti", "Expert"],
+        niveaux_attestes=True,
     )
     groupe = GroupeCompetences.objects.create(
         diplome=diplome, code=f"BT{n}", intitule=f"Bloc de test {n}", ordre=50 + n
@@ -52,20 +54,21 @@ def grille_ccf(diplome, epreuve: str = "E31") -> GrilleCCF:
             ordre=i,
         )
         for j in (1, 2):
-            Critere.objects.create(
+            critere = Critere.objects.create(
                 competence=competence,
                 code=f"CT{n}.{i}-{j}",
                 intitule=f"Critère {n}.{i}-{j} : qualité de la prestation",
                 descripteurs=[f"Descripteur niveau {k}" for k in range(1, 5)],
                 ordre=j,
             )
+            grille.lignes.add(critere)
         grille.competences.add(competence)
     return grille
 
 
 def criteres(grille: GrilleCCF) -> list[Critere]:
     return list(
-        Critere.objects.filter(competence__grilles_ccf=grille).order_by(
+        Critere.objects.filter(grilles_ccf=grille).order_by(
             "competence__groupe__ordre", "competence__ordre", "ordre", "code"
         )
     )

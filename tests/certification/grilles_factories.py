@@ -12,8 +12,9 @@ NIVEAUX = ["Novice", "Débrouillé", "Averti", "Expert"]
 
 
 def grille_ccf(diplome, epreuve: str = "E31") -> GrilleCCF:
-    """The épreuve `epreuve` of the diplôme; a minimal one (2 competences, 3 criteria with
-    descriptors) when the référentiel is not loaded."""
+    """The épreuve `epreuve` of the diplôme; a minimal official one (2 competences, 3 attested
+    criteria with descriptors, all lines of the grid, attested level labels) when the
+    référentiel is not loaded."""
     grille = GrilleCCF.objects.filter(diplome=diplome, epreuve=epreuve).first()
     if grille is not None:
         return grille
@@ -21,7 +22,11 @@ def grille_ccf(diplome, epreuve: str = "E31") -> GrilleCCF:
         diplome=diplome, code=f"B{epreuve}", defaults={"intitule": f"Bloc {epreuve}"}
     )
     grille = GrilleCCF.objects.create(
-        diplome=diplome, epreuve=epreuve, titre=f"{epreuve} – Épreuve de test", niveaux=NIVEAUX
+        diplome=diplome,
+        epreuve=epreuve,
+        titre=f"{epreuve} – Épreuve de test",
+        niveaux=NIVEAUX,
+        niveaux_attestes=True,
     )
     for i in (1, 2):
         comp = Competence.objects.create(
@@ -32,7 +37,7 @@ def grille_ccf(diplome, epreuve: str = "E31") -> GrilleCCF:
             ordre=i,
         )
         for j in range(1, 3 if i == 1 else 2):
-            Critere.objects.create(
+            critere = Critere.objects.create(
                 competence=comp,
                 code=f"{epreuve}.C{i}-{j}",
                 intitule=f"Critère {j} de la compétence {i}",
@@ -41,6 +46,7 @@ def grille_ccf(diplome, epreuve: str = "E31") -> GrilleCCF:
                     {"niveau": n, "descripteur": f"{n} sur le critère {i}.{j}"} for n in NIVEAUX
                 ],
             )
+            grille.lignes.add(critere)
         grille.competences.add(comp)
     return grille
 

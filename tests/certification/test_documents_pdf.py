@@ -358,3 +358,39 @@ def test_zip_acces(personas, as_persona, client):
         assert as_persona(persona).post(cible).status_code == 403
     assert as_persona("chef").get(cible).status_code == 405
     assert as_persona("ddfpt", etab="b").post(cible).status_code == 404
+
+
+# grids (with candidate, division, épreuve) + levels + members + the grids' competences, lines
+# and criteria (queries_documents._structures).
+DOCUMENTS_QUERIES = 6
+
+
+def test_documents_grilles_nombre_de_requetes_constant(personas, django_assert_num_queries):
+    division = df.division_terminale(personas.a)
+    e31, e32 = df.grille_ccf(personas.a.diplome, "E31"), df.grille_ccf(personas.a.diplome, "E32")
+    premiere = df.grille_candidat(personas.a, df.candidat(personas.a, division), e31)
+    with django_assert_num_queries(DOCUMENTS_QUERIES):
+        docs = queries.documents_grilles(personas.a.etablissement, [premiere.pk])
+    assert [len(b.lignes) for b in docs[0].blocs] == [2, 2]
+    pks = [premiere.pk]
+    for apprenant in df.candidats(personas.a, division, 4):
+        pks += [df.grille_candidat(personas.a, apprenant, g).pk for g in (e31, e32)]
+    with django_assert_num_queries(DOCUMENTS_QUERIES):
+        docs = queries.documents_grilles(personas.a.etablissement, pks)
+    assert len(docs) == 9
+    assert all(sum(len(b.lignes) for b in d.blocs) == 4 for d in docs)
+    assert all(d.officialite.officielle for d in docs)
+
+
+def test_documents_grilles_ne_montrent_que_les_lignes(personas):
+    """A criterion of the grid's competences that is not one of its lines is not printed, and
+    a competence without any line is not printed either."""
+    grille = df.grille_ccf(personas.a.diplome, "E31")
+    criteres = df.criteres(grille)
+    grille.lignes.remove(criteres[2], criteres[3])  # the whole second competence
+    grille.lignes.remove(criteres[1])
+    gc = df.grille_candidat(
+        personas.a, df.candidat(personas.a, df.division_terminale(personas.a)), grille
+    )
+    doc = queries.documents_grilles(personas.a.etablissement, [gc.pk])[0]
+    assert [[ligne.critere.pk for ligne in b.lignes] for b in doc.blocs] == [[criteres[0].pk]]

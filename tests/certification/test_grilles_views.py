@@ -451,8 +451,16 @@ def test_chooser_query_count_is_constant(as_persona, side, gc):
 
 
 def test_real_grids_of_mcv_a(referentiels_charges, as_persona, side):
-    """The MCV-A référentiel's E31/E32/E33 grids render with their levels and descriptors."""
+    """The MCV-A référentiel's E31/E32/E33 grids render with their lines (the attested
+    criteria: E31 6, E32 7; E33 11 reconstructed), levels and descriptors; E33's level labels
+    are not attested: neutral « Niveau 1 … 4 »."""
     from referentiels.models import GrilleCCF
+
+    attendu = {
+        "E31": (6, ["Novice", "Débrouillé", "Averti", "Expert"]),
+        "E32": (7, ["Novice", "Débrouillé", "Averti", "Expert"]),
+        "E33": (11, ["Niveau 1", "Niveau 2", "Niveau 3", "Niveau 4"]),
+    }
 
     apprenant = candidat(side)
     client = as_persona("enseignant")
@@ -471,12 +479,22 @@ def test_real_grids_of_mcv_a(referentiels_charges, as_persona, side):
         )
         assert r.status_code == 200
         page = r.context["page"]
-        assert page.niveaux == ["Novice", "Débrouillé", "Averti", "Expert"]
-        assert page.nb_criteres > 0
+        nb_lignes, niveaux = attendu[grille.epreuve]
+        assert page.niveaux == niveaux
+        assert page.nb_criteres == len(page.lignes) == nb_lignes
         html = texte(r)
         assert grille.titre in html
+        assert f"(0 / {nb_lignes} positionnés)" in html
     e31 = GrilleCandidat.objects.get(grille__epreuve="E31")
     page = client.get(url(side, "grille", pk=e31.pk)).context["page"]
+    assert [ligne.critere.code for ligne in page.lignes] == [
+        "C1.0-1",
+        "C1.1-1",
+        "C1.2-1",
+        "C1.2-2",
+        "C1.2-3",
+        "C1.3-1",
+    ]
     communication = next(ligne for ligne in page.lignes if ligne.critere.code == "C1.0-1")
     assert communication.cases[0].descripteur.startswith("S'exprime avec difficulté")
     assert communication.cases[3].libelle == "Expert"

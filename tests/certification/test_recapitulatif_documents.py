@@ -246,3 +246,35 @@ def test_recapitulatif_acces(personas, as_persona, client, name):
     for persona in ("ddfpt", "chef", "enseignant", "enseignant2"):
         assert as_persona(persona).get(cible).status_code == 200
     assert as_persona("chef").post(cible).status_code == 405
+
+
+def test_recapitulatif_csv_neutralise_les_formules(personas, as_persona):
+    """A hostile learner name, first name, numéro or division cannot become a spreadsheet
+    formula: each such cell is prefixed with « ' »; the notes (numbers) are not."""
+    a = personas.a
+    division = df.division_terminale(a, "@SUM(A1)")
+    grille = df.grille_ccf(a.diplome, "E31")
+    hostiles = [
+        ('=HYPERLINK("http://x","y")', "+1", "-2"),
+        ("\tTabulation", "@SUM(A1)", "=1+1"),
+    ]
+    for i, (nom, prenom, numero) in enumerate(hostiles):
+        apprenant = df.candidat(a, division, nom=nom, prenom=prenom, numero=numero)
+        df.grille_candidat(a, apprenant, grille, note=("14.5", "8")[i])
+    response = as_persona("enseignant").get(
+        url(personas, "certification:recapitulatif_csv"), {"division": division.pk}
+    )
+    lignes = _csv(response)
+    assert sorted(lignes[1:]) == sorted(
+        [
+            [
+                "'@SUM(A1)",
+                '\'=HYPERLINK("HTTP://X","Y")',  # the last name is printed in capitals
+                "'+1",
+                "'-2",
+                "14,5",
+                "Verrouillée",
+            ],
+            ["'@SUM(A1)", "'\tTABULATION", "'@SUM(A1)", "'=1+1", "8", "Verrouillée"],
+        ]
+    )
