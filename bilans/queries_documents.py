@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404
 from bilans.models import Attestation, BilanIntermediaire, JetonPronote, Positionnement
 from cpro.maitrise import rendu
 from cpro.models import Apprenant, Division
-from referentiels.models import Competence, Critere
+from referentiels.models import Competence, Confiance, Critere
 
 # ---------------------------------------------------------------------------------------------
 # Accessors (request → object, 404 outside the establishment)
@@ -86,11 +86,36 @@ class DocumentBilan:
     radar: str = ""  # inline SVG (bilans.radar), empty when unavailable or < 2 bilans
     apprenant_nom: str = ""
     enseignant: str = ""
+    # The signature area: the author, then whoever validated it if someone else.
+    enseignants: list[str] = field(default_factory=list)
+
+    @property
+    def conventions(self) -> bool:
+        """An application convention (MCV C1.0) is listed: explained at the bottom."""
+        return any(ligne.competence.convention for ligne in self.lignes)
+
+    @property
+    def a_verifier(self) -> bool:
+        """A competence label is not verified (confiance not high): marked, explained."""
+        return any(
+            ligne.competence.a_verifier and not ligne.competence.convention for ligne in self.lignes
+        )
+
+    @property
+    def annee_scolaire(self) -> str:
+        """« 2026-2027 »: the school year the bilan belongs to."""
+        return self.bilan.annee.libelle
 
 
 def _bilans_qs():
     return BilanIntermediaire.objects.select_related(
-        "apprenant__membership__user", "apprenant__division", "diplome", "auteur", "etablissement"
+        "apprenant__membership__user",
+        "apprenant__division",
+        "diplome",
+        "auteur",
+        "valide_par",
+        "etablissement",
+        "annee",
     ).prefetch_related(
         Prefetch(
             "positionnements", queryset=Positionnement.objects.only("bilan", "competence", "niveau")
@@ -124,20 +149,29 @@ def document_bilan(bilan, bilans_apprenant, competences) -> DocumentBilan:
     niveaux = [{p.competence_id: p.niveau for p in b.positionnements.all()} for b in colonnes]
     lignes = [LigneCompetence(c, [rendu(n.get(c.pk, "NE")) for n in niveaux]) for c in competences]
     user = bilan.apprenant.membership.user
-    auteur = bilan.auteur
+    enseignants = []
+    for personne in (bilan.auteur, bilan.valide_par):
+        nom = _nom(personne)
+        if nom and nom not in enseignants:
+            enseignants.append(nom)
     doc = DocumentBilan(
         bilan=bilan,
         colonnes=colonnes,
         lignes=lignes,
         note=note_fr(bilan.note),
         apprenant_nom=f"{user.last_name.upper()} {user.first_name}".strip(),
-        enseignant=(f"{auteur.first_name} {auteur.last_name}".strip() or auteur.username)
-        if auteur
-        else "",
+        enseignant=_nom(bilan.auteur),
+        enseignants=enseignants,
     )
     if len(colonnes) >= 2:
         doc.radar = _radar(competences, colonnes[-2:], niveaux[-2:])
     return doc
+
+
+def _nom(user) -> str:
+    if user is None:
+        return ""
+    return f"{user.first_name} {user.last_name}".strip() or user.username
 
 
 def _radar(competences, bilans, niveaux) -> str:
@@ -242,8 +276,16 @@ def derniers_bilans_division(
 # Attestations
 
 
+def est_reconstruit(item) -> bool:
+    """Reconstructed référentiel content (confiance "low"): never printed as official."""
+    return item.confiance == Confiance.BASSE
+
+
 @dataclass
 class CompetenceAttestation:
+    """One line of the attestation screen: a competence of the bilan and every criterion of it
+    (reconstructed ones are shown marked: they will not be printed)."""
+
     competence: Competence
     niveau: object  # cpro.maitrise.Rendu
     validee: bool
@@ -251,9 +293,12 @@ class CompetenceAttestation:
 
 
 def competences_attestation(bilan) -> list[CompetenceAttestation]:
-    """The bilan's positioned competences with their criteria and the "validée" box."""
+    """The bilan's positioned competences with their criteria and the "validée" box.
+
+    Application conventions (`Competence.convention`, MCV C1.0) are left out: they are not
+    competences of the référentiel and can never be attested."""
     positionnements = (
-        Positionnement.objects.filter(bilan=bilan)
+        Positionnement.objects.filter(bilan=bilan, competence__convention=False)
         .select_related("competence__groupe")
         .prefetch_related(
             Prefetch("competence__criteres", queryset=Critere.objects.order_by("ordre", "code"))
@@ -268,6 +313,60 @@ def competences_attestation(bilan) -> list[CompetenceAttestation]:
     ]
 
 
+@dataclass
+class LigneAttestation:
+    """A competence as printed on the attestation: its attested criteria only."""
+
+    competence: Competence
+    criteres: list  # attested criteria (confiance high or medium), in order
+    nb_criteres_omis: int  # reconstructed criteria left out
+
+    @property
+    def libelle_reconstruit(self) -> bool:
+        return est_reconstruit(self.competence)
+
+    @property
+    def libelle_a_verifier(self) -> bool:
+        """Attested but not verified (confiance "medium"): marked, with a mention."""
+        return self.competence.confiance == Confiance.MOYENNE
+
+
+@dataclass
+class ContenuAttestation:
+    """What the attestation PDF prints, and which mentions its footnote needs."""
+
+    lignes: list[LigneAttestation]
+
+    @property
+    def nb_criteres_omis(self) -> int:
+        return sum(ligne.nb_criteres_omis for ligne in self.lignes)
+
+    @property
+    def a_verifier(self) -> bool:
+        return any(
+            ligne.libelle_a_verifier
+            or any(c.confiance == Confiance.MOYENNE for c in ligne.criteres)
+            for ligne in self.lignes
+        )
+
+    @property
+    def reconstruit(self) -> bool:
+        return any(ligne.libelle_reconstruit for ligne in self.lignes)
+
+
+def contenu_attestation(competences) -> ContenuAttestation:
+    """From the attestation's competences (criteria prefetched): conventions dropped,
+    reconstructed criteria left out (counted for the mention). No query."""
+    lignes = []
+    for c in competences:
+        if c.convention:
+            continue
+        criteres = list(c.criteres.all())
+        attestes = [cr for cr in criteres if not est_reconstruit(cr)]
+        lignes.append(LigneAttestation(c, attestes, len(criteres) - len(attestes)))
+    return ContenuAttestation(lignes)
+
+
 def attestations(etablissement, diplome, division=None):
     """The establishment's attestations for a diplôme (history: newest first)."""
     qs = Attestation.objects.filter(etablissement=etablissement, diplome=diplome).select_related(
@@ -279,8 +378,13 @@ def attestations(etablissement, diplome, division=None):
 
 
 def attestation_complete(etablissement, pk) -> Attestation | None:
-    """An attestation with what its PDF shows (competences and criteria), or None."""
-    return (
+    """An attestation with what its PDF shows, or None.
+
+    `attestation.competences.all()` holds only the référentiel's competences (application
+    conventions filtered out by the prefetch, whatever was stored), and `attestation.contenu`
+    is the `ContenuAttestation` the PDF template prints (attested criteria, marks, mentions).
+    """
+    attestation = (
         Attestation.objects.filter(etablissement=etablissement, pk=pk)
         .select_related(
             "apprenant__membership__user",
@@ -288,17 +392,24 @@ def attestation_complete(etablissement, pk) -> Attestation | None:
             "diplome",
             "etablissement",
             "signee_par",
+            "bilan",
         )
         .prefetch_related(
             Prefetch(
                 "competences",
-                queryset=Competence.objects.select_related("groupe").prefetch_related(
+                queryset=Competence.objects.filter(convention=False)
+                .select_related("groupe")
+                .order_by("groupe__ordre", "ordre", "code")
+                .prefetch_related(
                     Prefetch("criteres", queryset=Critere.objects.order_by("ordre", "code"))
                 ),
             )
         )
         .first()
     )
+    if attestation is not None:
+        attestation.contenu = contenu_attestation(attestation.competences.all())
+    return attestation
 
 
 # ---------------------------------------------------------------------------------------------

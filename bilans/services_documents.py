@@ -2,7 +2,8 @@
 (creation, signature) and the PRONOTE pull tokens.
 
 Every function validates before writing, runs in one transaction and records an audit entry.
-Refusals are `ValidationError` with a French message the view shows as is.
+Refusals are `ValidationError` (or a typed subclass, e.g. `BilanNonValide`) with a French
+message the view shows as is and a `code` callers may branch on.
 """
 
 import hashlib
@@ -11,6 +12,7 @@ import secrets
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from bilans.models import Attestation, BilanIntermediaire, JetonPronote, Positionnement
 from cpro.audit import journaliser
@@ -18,10 +20,26 @@ from cpro.audit import journaliser
 PREFIXE_LONGUEUR = 8
 
 
+class BilanNonValide(ValidationError):
+    """An attestation is an official document: only a validated bilan may produce one."""
+
+    def __init__(self, bilan: BilanIntermediaire):
+        super().__init__(
+            _(
+                "Le bilan du %(date)s est encore un brouillon : validez-le avant de générer "
+                "une attestation de compétences."
+            )
+            % {"date": f"{bilan.date:%d/%m/%Y}"},
+            code="bilan_non_valide",
+        )
+
+
 def valider_competences(bilan: BilanIntermediaire, competence_ids, *, par) -> list[str]:
     """Set "Compétence validée" on the bilan's positionnements: checked for `competence_ids`,
     unchecked for the others. Allowed on a validated bilan too (it does not change the
-    positioning). Returns the codes of the validated competences.
+    positioning). An application convention (`Competence.convention`, MCV C1.0) cannot be
+    validated: it is not a competence of the référentiel. Returns the codes of the validated
+    competences.
 
     Writes: Positionnement.competence_validee (bilan's rows). Audit: "attestation.competences".
     """
@@ -36,7 +54,20 @@ def valider_competences(bilan: BilanIntermediaire, competence_ids, *, par) -> li
         inconnues = ids - connues
         if inconnues:
             raise ValidationError(
-                "Une compétence cochée ne fait pas partie de ce bilan : rechargez la page."
+                _("Une compétence cochée ne fait pas partie de ce bilan : rechargez la page."),
+                code="competence_inconnue",
+            )
+        conventions = sorted(
+            p.competence.code for p in lignes if p.competence.convention and p.competence_id in ids
+        )
+        if conventions:
+            raise ValidationError(
+                _(
+                    "%(codes)s est une convention de l'application, pas une compétence du "
+                    "référentiel : elle ne peut pas être validée pour une attestation."
+                )
+                % {"codes": ", ".join(conventions)},
+                code="convention",
             )
         avant = sorted(p.competence.code for p in lignes if p.competence_validee)
         a_changer = []
@@ -61,20 +92,38 @@ def valider_competences(bilan: BilanIntermediaire, competence_ids, *, par) -> li
 
 def generer_attestation(bilan: BilanIntermediaire, *, par) -> Attestation:
     """Create an attestation for the bilan's learner with the competences validated on the
-    bilan (earlier attestations are kept: history). Refused without any validated competence.
+    bilan (earlier attestations are kept: history).
+
+    Refused (nothing written: no row, no audit entry, no PDF job) when the bilan is not
+    validated (`BilanNonValide`, re-read under lock: a DDFPT may have just unlocked it) or
+    without any validated competence. Application conventions (`Competence.convention`) are
+    never attested, even if a row was checked before the rule existed.
 
     Writes: one Attestation row + its competences. Audit: "attestation.creation".
     """
     with transaction.atomic():
+        statut = (
+            BilanIntermediaire.objects.select_for_update()
+            .filter(pk=bilan.pk)
+            .values_list("statut", flat=True)
+            .first()
+        )
+        if statut != BilanIntermediaire.Statut.VALIDE:
+            raise BilanNonValide(bilan)
         competences = list(
-            Positionnement.objects.filter(bilan=bilan, competence_validee=True)
+            Positionnement.objects.filter(
+                bilan=bilan, competence_validee=True, competence__convention=False
+            )
             .order_by("competence__code")
             .values_list("competence_id", "competence__code")
         )
         if not competences:
             raise ValidationError(
-                "Aucune compétence n'est validée pour cet apprenant : cochez « Compétence "
-                "validée » sur au moins une compétence avant de générer l'attestation."
+                _(
+                    "Aucune compétence n'est validée pour cet apprenant : cochez « Compétence "
+                    "validée » sur au moins une compétence avant de générer l'attestation."
+                ),
+                code="aucune_competence",
             )
         attestation = Attestation.objects.create(
             etablissement=bilan.etablissement,

@@ -1,7 +1,9 @@
-"""« Imprimer le référentiel » : the chosen diplôme's référentiel as a printable PDF."""
+"""Référentiel exports: « Imprimer le référentiel » (the chosen diplôme as a printable PDF)
+and the DDFPT's spreadsheet to edit and re-import (ODS)."""
 
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.text import slugify
 
 from cpro import perms
 from cpro.exports import Exporter, ExportError, exporter
@@ -43,3 +45,36 @@ class ReferentielPdf(Exporter):
         data = HTML(string=html).write_pdf(stylesheets=[CSS(string=css)])
         progress(95)
         return f"referentiel-{diplome.code}.pdf", "application/pdf", data
+
+
+@exporter
+class ReferentielOds(Exporter):
+    """The référentiel of one diplôme version as an ODS spreadsheet the DDFPT edits and
+    re-imports (referentiels/tableur.py).
+
+    Params: {"diplome": pk} — any loaded diplôme version: référentiels are shared by every
+    establishment and the DDFPT maintains them (the administration page lists and imports
+    them all). DDFPT only (the permission is checked again by the download view).
+    """
+
+    kind = "referentiel_ods"
+    permission = perms.IMPORTER_REFERENTIEL
+    libelle = "Référentiel du diplôme (tableur ODS à modifier)"
+
+    def render(self, progress):
+        from referentiels.services import document_referentiel
+        from referentiels.tableur import MIMETYPE_ODS, ecrire_ods
+
+        pk = (self.job.params or {}).get("diplome")
+        diplome = None
+        if isinstance(pk, int) and not isinstance(pk, bool):
+            diplome = Diplome.objects.filter(pk=pk).first()
+        if diplome is None:
+            raise ExportError("Ce référentiel n'existe plus : impossible de l'exporter.")
+        progress(10)
+        document = document_referentiel(diplome)
+        progress(50)
+        data = ecrire_ods(document)
+        progress(95)
+        nom = slugify(f"referentiel-{diplome.code}-{diplome.version}")
+        return f"{nom}.ods", MIMETYPE_ODS, data

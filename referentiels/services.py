@@ -56,12 +56,22 @@ class ReferentielInvalide(Exception):
 
 
 @dataclass
+class Changement:
+    """One modified item: its code and, per changed field, (label, before, after) as text."""
+
+    code: str
+    champs: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+@dataclass
 class Compteur:
     crees: int = 0
     modifies: int = 0
     inchanges: int = 0
     modifications: list[str] = field(default_factory=list)
     absents: list[str] = field(default_factory=list)
+    creations: list[str] = field(default_factory=list)
+    changements: list[Changement] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -78,6 +88,7 @@ class RapportChargement:
     diplome: Diplome | None = None
     diplome_cree: bool = False
     diplome_modifie: bool = False
+    diplome_changement: Changement | None = None
     ecrit: bool = False
     erreurs: list[str] = field(default_factory=list)
     comptes: dict[str, Compteur] = field(
@@ -122,6 +133,11 @@ class RapportChargement:
         )
 
     def en_dict(self) -> dict:
+        """JSON-able summary for the audit log: counts, created codes, before → after."""
+
+        def changements(liste):
+            return [{"code": x.code, "champs": [list(c) for c in x.champs]} for x in liste]
+
         return {
             "code": self.code,
             "version": self.version,
@@ -132,6 +148,11 @@ class RapportChargement:
             "detail": {
                 key: {"crees": c.crees, "modifies": c.modifies, "inchanges": c.inchanges}
                 for key, c in self.comptes.items()
+            },
+            "diplome": changements([self.diplome_changement] if self.diplome_changement else []),
+            "creations": {k: c.creations for k, c in self.comptes.items() if c.creations},
+            "changements": {
+                k: changements(c.changements) for k, c in self.comptes.items() if c.changements
             },
         }
 
@@ -424,21 +445,73 @@ def _coefficient(value):
         return None
 
 
+def _texte(value) -> str:
+    """A field value as the preview shows it (before → after)."""
+    if value is None or value == "" or value == [] or value == {}:
+        return "—"
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, Decimal):
+        return str(value).replace(".", ",")
+    if isinstance(value, list):
+        return " ; ".join(
+            f"{v.get('niveau')} : {v.get('descripteur')}" if isinstance(v, dict) else str(v)
+            for v in value
+        )
+    if isinstance(value, dict):
+        return " ; ".join(f"{k} : {v}" for k, v in value.items())
+    return str(value)
+
+
+def _champs_modifies(model, obj, valeurs: dict, noms: list[str]) -> list[tuple[str, str, str]]:
+    """(label, before, after) of each changed field; a parent shows its code."""
+    champs = []
+    for name in noms:
+        f = model._meta.get_field(name.removesuffix("_id"))
+        label = str(f.verbose_name)
+        if name == "ordre":
+            champs.append(("position", str(getattr(obj, name) + 1), str(valeurs[name] + 1)))
+        elif f.is_relation:
+            avant = getattr(obj, f.name)
+            apres = f.related_model.objects.filter(pk=valeurs[name]).first()
+            champs.append(
+                (
+                    label,
+                    _texte(getattr(avant, "code", avant)),
+                    _texte(getattr(apres, "code", apres)),
+                )
+            )
+        elif f.choices:
+            lib = dict(f.flatchoices)
+            champs.append(
+                (label, str(lib.get(getattr(obj, name), "—")), str(lib.get(valeurs[name], "—")))
+            )
+        else:
+            champs.append((label, _texte(getattr(obj, name)), _texte(valeurs[name])))
+    return champs
+
+
 def _sync(model, existants: dict, cle, valeurs: dict, compteur: Compteur, libelle: str):
-    """Create or update one row; count it. `valeurs` uses attnames (`diplome_id`…)."""
+    """Create or update one row; count it. `valeurs` uses attnames (`diplome_id`…).
+
+    The compteur keeps the created codes and, for an update, each changed field before → after.
+    """
     obj = existants.get(cle)
     if obj is None:
         obj = model.objects.create(**valeurs)
         existants[cle] = obj
         compteur.crees += 1
+        compteur.creations.append(libelle)
         return obj
     changes = [name for name, value in valeurs.items() if getattr(obj, name) != value]
     if changes:
+        changement = Changement(libelle, _champs_modifies(model, obj, valeurs, changes))
         for name in changes:
             setattr(obj, name, valeurs[name])
         obj.save(update_fields=changes)
         compteur.modifies += 1
         compteur.modifications.append(libelle)
+        compteur.changements.append(changement)
     else:
         compteur.inchanges += 1
     return obj
@@ -446,12 +519,22 @@ def _sync(model, existants: dict, cle, valeurs: dict, compteur: Compteur, libell
 
 def _sync_m2m(obj, relation: str, pks: set, compteur: Compteur, libelle: str, deja_compte: bool):
     manager = getattr(obj, relation)
-    if set(manager.values_list("pk", flat=True)) != pks:
+    avant = dict(manager.values_list("pk", "code"))
+    if set(avant) != pks:
+        apres = dict(manager.model.objects.filter(pk__in=pks).values_list("pk", "code"))
+        champ = (
+            {"competences": "compétences", "lignes": "lignes (critères)"}.get(relation, relation),
+            ", ".join(sorted(avant.values())) or "—",
+            ", ".join(sorted(apres.values())) or "—",
+        )
         manager.set(pks)
         if deja_compte:  # the row itself was unchanged: the change is in its links
             compteur.inchanges -= 1
             compteur.modifies += 1
             compteur.modifications.append(libelle)
+            compteur.changements.append(Changement(libelle, [champ]))
+        elif compteur.changements and compteur.changements[-1].code == libelle:
+            compteur.changements[-1].champs.append(champ)
 
 
 def _ecrire(data: dict, rapport: RapportChargement) -> Diplome:
@@ -473,6 +556,9 @@ def _ecrire(data: dict, rapport: RapportChargement) -> Diplome:
     else:
         changes = [k for k, v in valeurs.items() if getattr(diplome, k) != v]
         if changes:
+            rapport.diplome_changement = Changement(
+                d["code"], _champs_modifies(Diplome, diplome, valeurs, changes)
+            )
             for k in changes:
                 setattr(diplome, k, valeurs[k])
             diplome.save(update_fields=[*changes, "importe_le"])
@@ -754,13 +840,17 @@ def previsualiser_referentiel(data) -> RapportChargement:
     return rapport
 
 
-def charger_referentiel(data, *, par=None, etablissement=None) -> RapportChargement:
+def charger_referentiel(
+    data, *, par=None, etablissement=None, contexte: dict | None = None
+) -> RapportChargement:
     """Validate the whole document, then upsert it by official code in one transaction.
 
     Writes: the Diplome (code, version) and its unités, activités, tâches, groupes,
     compétences, critères, indicateurs, matrix links, CCF grids and LSL competences — created
     or updated; never deleted (absent items are listed in the report).
-    Audit: `referentiel.import` with the counts when `par` is given (import from the UI).
+    Audit: `referentiel.import` when `par` is given (import from the UI): counts, created
+    codes, changed fields before → after, plus `contexte` (file name, format, the import-level
+    provenance) under "import".
     Raises ReferentielInvalide (nothing written) when the document has any error.
     """
     rapport = _rapport_vide(data)
@@ -778,6 +868,306 @@ def charger_referentiel(data, *, par=None, etablissement=None) -> RapportChargem
                 par=par,
                 etablissement=etablissement,
                 objet=diplome,
-                apres=rapport.en_dict(),
+                apres={**rapport.en_dict(), **({"import": contexte} if contexte else {})},
             )
     return rapport
+
+
+# --- export to the format, import-level provenance --------------------------------------------
+
+
+def _nombre(value: Decimal | None):
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def document_referentiel(diplome: Diplome) -> dict:
+    """The diplôme version as a `cpro-referentiel` document (what loading it would recreate).
+
+    Reloading the result changes nothing (every item is reported unchanged). Queries: a fixed
+    number, whatever the size of the référentiel.
+    """
+    from django.db.models import Prefetch
+
+    def prov(o):
+        return {"source": o.source, "confiance": o.confiance}
+
+    comp_ordre = ("groupe__ordre", "ordre", "code")
+    unites = list(Unite.objects.filter(diplome=diplome).order_by("ordre", "code"))
+    code_unite = {u.pk: u.code for u in unites}
+    activites = Activite.objects.filter(diplome=diplome).order_by("ordre", "code")
+    activites = activites.prefetch_related(
+        Prefetch("taches", queryset=Tache.objects.order_by("ordre", "code"))
+    )
+    criteres = Critere.objects.order_by("ordre", "code").prefetch_related(
+        Prefetch("indicateurs", queryset=Indicateur.objects.order_by("ordre", "code"))
+    )
+    groupes = GroupeCompetences.objects.filter(diplome=diplome).order_by("ordre", "code")
+    groupes = groupes.prefetch_related(
+        Prefetch(
+            "competences",
+            queryset=Competence.objects.order_by("ordre", "code").prefetch_related(
+                Prefetch("criteres", queryset=criteres)
+            ),
+        )
+    )
+    liens = (
+        LienTacheCompetence.objects.filter(tache__diplome=diplome)
+        .select_related("tache", "competence")
+        .order_by(
+            "tache__activite__ordre", "tache__ordre", *(f"competence__{x}" for x in comp_ordre)
+        )
+    )
+    grilles = (
+        GrilleCCF.objects.filter(diplome=diplome)
+        .order_by("epreuve")
+        .prefetch_related(
+            Prefetch("competences", queryset=Competence.objects.order_by(*comp_ordre)),
+            Prefetch(
+                "lignes",
+                queryset=Critere.objects.select_related("competence").order_by(
+                    *(f"competence__{x}" for x in comp_ordre), "ordre", "code"
+                ),
+            ),
+        )
+    )
+    lsl = (
+        CompetenceLSL.objects.filter(diplome=diplome)
+        .order_by("ordre", "code")
+        .prefetch_related(
+            Prefetch("competences", queryset=Competence.objects.order_by(*comp_ordre))
+        )
+    )
+    d = diplome
+    return {
+        "format": FORMAT,
+        "format_version": 1,
+        "diplome": {
+            "code": d.code,
+            "version": d.version,
+            "intitule": d.intitule,
+            "intitule_court": d.intitule_court,
+            "code_diplome": d.code_diplome,
+            "famille": d.famille,
+            "niveaux": list(d.niveaux),
+            "texte": d.texte,
+            "avertissements": list(d.avertissements),
+            **prov(d),
+        },
+        "unites": [
+            {
+                "code": u.code,
+                "epreuve": u.epreuve,
+                "intitule": u.intitule,
+                "mode": u.mode,
+                "coefficient": _nombre(u.coefficient),
+                "ccf": u.ccf,
+                **prov(u),
+            }
+            for u in unites
+        ],
+        "activites": [
+            {
+                "code": a.code,
+                "intitule": a.intitule,
+                **prov(a),
+                "taches": [
+                    {"code": t.code, "intitule": t.intitule, **prov(t)} for t in a.taches.all()
+                ],
+            }
+            for a in activites
+        ],
+        "groupes": [
+            {
+                "code": g.code,
+                "intitule": g.intitule,
+                "unite": code_unite.get(g.unite_id),
+                **prov(g),
+                "competences": [
+                    {
+                        "code": c.code,
+                        "intitule": c.intitule,
+                        "details": list(c.details),
+                        "correspondances": list(c.correspondances),
+                        "convention": c.convention,
+                        **prov(c),
+                        "criteres": [
+                            {
+                                "code": cr.code,
+                                "intitule": cr.intitule,
+                                "descripteurs": list(cr.descripteurs),
+                                **prov(cr),
+                                "indicateurs": [
+                                    {"code": i.code, "intitule": i.intitule, **prov(i)}
+                                    for i in cr.indicateurs.all()
+                                ],
+                            }
+                            for cr in c.criteres.all()
+                        ],
+                    }
+                    for c in g.competences.all()
+                ],
+            }
+            for g in groupes
+        ],
+        "matrice": [
+            {"tache": x.tache.code, "competence": x.competence.code, **prov(x)} for x in liens
+        ],
+        "grilles_ccf": [
+            {
+                "epreuve": gr.epreuve,
+                "unite": code_unite.get(gr.unite_id),
+                "titre": gr.titre,
+                "description": gr.description,
+                "niveaux": list(gr.niveaux),
+                "champs_entete": list(gr.champs_entete),
+                "commentaires": list(gr.commentaires),
+                "note": dict(gr.note),
+                "competences": [c.code for c in gr.competences.all()],
+                "lignes": [cr.code for cr in gr.lignes.all()],
+                "niveaux_attestes": gr.niveaux_attestes,
+                **prov(gr),
+            }
+            for gr in grilles
+        ],
+        "competences_lsl": [
+            {
+                "code": x.code,
+                "intitule": x.intitule,
+                "competences": [c.code for c in x.competences.all()],
+                **prov(x),
+            }
+            for x in lsl
+        ],
+    }
+
+
+def _elements(data: dict):
+    """(key, item, content) of every item of a valid document; `content` is what the loader
+    writes for the item, without its provenance, order and children (the comparison of
+    `appliquer_provenance`)."""
+    d = data["diplome"]
+    yield (
+        ("diplome",),
+        d,
+        (
+            d["version"],
+            d["intitule"],
+            d["intitule_court"],
+            d.get("code_diplome") or "",
+            d.get("famille") or "",
+            list(d.get("niveaux") or []),
+            d.get("texte") or "",
+            list(d.get("avertissements") or []),
+        ),
+    )
+    for u in data["unites"]:
+        contenu = (
+            u.get("epreuve") or "",
+            u["intitule"],
+            u.get("mode") or "",
+            _coefficient(u.get("coefficient")),
+            bool(u.get("ccf", False)),
+        )
+        yield ("unite", u["code"]), u, contenu
+    for a in data["activites"]:
+        yield ("activite", a["code"]), a, (a["intitule"],)
+        for t in a["taches"]:
+            yield ("tache", t["code"]), t, (a["code"], t["intitule"])
+    criteres_de = {}
+    for g in data["groupes"]:
+        yield ("groupe", g["code"]), g, (g["intitule"], g.get("unite"))
+        for c in g["competences"]:
+            contenu = (
+                g["code"],
+                c["intitule"],
+                list(c.get("details") or []),
+                list(c.get("correspondances") or []),
+                bool(c.get("convention", False)),
+            )
+            yield ("competence", c["code"]), c, contenu
+            criteres_de[c["code"]] = [cr["code"] for cr in c.get("criteres") or []]
+            for cr in c.get("criteres") or []:
+                descripteurs = [
+                    (x["niveau"], x["descripteur"]) for x in cr.get("descripteurs") or []
+                ]
+                yield ("critere", c["code"], cr["code"]), cr, (cr["intitule"], descripteurs)
+                for i in cr.get("indicateurs") or []:
+                    yield ("indicateur", c["code"], cr["code"], i["code"]), i, (i["intitule"],)
+    for lien in data["matrice"]:
+        yield ("lien", lien["tache"], lien["competence"]), lien, ()
+    for gr in data["grilles_ccf"]:
+        comps = sorted(gr.get("competences") or [])
+        lignes = gr.get("lignes")
+        if lignes is None:
+            lignes = [code for c in comps for code in criteres_de.get(c, [])]
+        contenu = (
+            gr.get("unite"),
+            gr["titre"],
+            gr.get("description") or "",
+            list(gr["niveaux"]),
+            list(gr.get("champs_entete") or []),
+            list(gr.get("commentaires") or []),
+            dict(gr.get("note") or {}),
+            bool(gr.get("niveaux_attestes", gr.get("confiance", "high") != "low")),
+            comps,
+            sorted(lignes),
+        )
+        yield ("grille", gr["epreuve"]), gr, contenu
+    for x in data["competences_lsl"]:
+        yield ("lsl", x["code"]), x, (x["intitule"], sorted(x.get("competences") or []))
+
+
+def diplome_de_reference(data: dict) -> Diplome | None:
+    """What an import is compared with: the same (code, version), else the latest version of
+    the same code (a new version), else None (a new diplôme)."""
+    d = data.get("diplome") if isinstance(data, dict) else None
+    if not isinstance(d, dict):
+        return None
+    meme = Diplome.objects.filter(code=d.get("code"), version=d.get("version")).first()
+    return meme or Diplome.objects.filter(code=d.get("code")).order_by("-importe_le").first()
+
+
+def appliquer_provenance(data: dict, *, confiance: str, source: str) -> tuple[dict, int]:
+    """The document with an import-level provenance on the items the DDFPT changed.
+
+    Rule (documented on the import page): an item whose content (labels, parent, levels,
+    lists — anything the loader writes except source, confiance and order) differs from the
+    reference diplôme (`diplome_de_reference`), or which is not in it, takes `confiance` and
+    `source`. An item with the same content keeps the provenance written in the file, so a
+    re-import never turns reconstructed content into verified content by itself. Returns a
+    copy and the number of items requalified. An invalid document is returned untouched (the
+    preview lists its errors).
+    """
+    import copy
+
+    if confiance not in Confiance.values or valider_referentiel(data):
+        return data, 0
+    data = copy.deepcopy(data)
+    reference = diplome_de_reference(data)
+    avant = (
+        {cle: contenu for cle, _item, contenu in _elements(document_referentiel(reference))}
+        if reference
+        else {}
+    )
+    nouveaux = [(cle, item) for cle, item, contenu in _elements(data) if avant.get(cle) != contenu]
+    for _cle, item in nouveaux:
+        item["confiance"] = confiance
+        item["source"] = source
+    return data, len(nouveaux)
+
+
+def previsualiser_import(
+    data, *, confiance: str = "", source: str = ""
+) -> tuple[dict, RapportChargement, int]:
+    """Preview of an import from the administration page (nothing written).
+
+    With `confiance` (and its `source`), the items the file creates or changes take that
+    provenance first (`appliquer_provenance`). Returns the document to keep for the
+    confirmation, the report, and the number of items requalified.
+    """
+    requalifies = 0
+    if confiance:
+        data, requalifies = appliquer_provenance(data, confiance=confiance, source=source)
+    return data, previsualiser_referentiel(data), requalifies

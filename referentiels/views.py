@@ -1,9 +1,10 @@
-"""Référentiel pages: browser of the chosen diplôme, printing (export job) and import."""
+"""Référentiel pages: browser of the chosen diplôme, printing (export job), and the DDFPT's
+maintenance: ODS export (export job), import of the edited ODS or of a JSON document."""
 
 import secrets
 
 from django.contrib import messages
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cpro import perms
@@ -16,7 +17,7 @@ from referentiels.forms import ConfirmationImportForm, ImportReferentielForm
 from referentiels.services import (
     ReferentielInvalide,
     charger_referentiel,
-    previsualiser_referentiel,
+    previsualiser_import,
 )
 
 ONGLETS = (
@@ -71,12 +72,25 @@ def administration(request):
     """GET: loaded diplômes + upload form. POST: upload → preview (nothing written yet)."""
     form = ImportReferentielForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        document = form.cleaned_data["document"]
-        rapport = previsualiser_referentiel(document)
+        data = form.cleaned_data
+        document, rapport, requalifies = previsualiser_import(
+            data["document"], confiance=data["confiance"], source=data["source"]
+        )
+        contexte = {
+            "fichier": data["fichier"].name[:200],
+            "format": data["format"],
+            "confiance": data["confiance"],
+            "source": data["source"],
+            "requalifies": requalifies,
+        }
         confirmation = None
         if rapport.valide:
             jeton = secrets.token_urlsafe(16)
-            request.session[SESSION_IMPORT] = {"jeton": jeton, "document": document}
+            request.session[SESSION_IMPORT] = {
+                "jeton": jeton,
+                "document": document,
+                "contexte": contexte,
+            }
             confirmation = ConfirmationImportForm(initial={"jeton": jeton})
         return render(
             request,
@@ -84,7 +98,9 @@ def administration(request):
             {
                 "rapport": rapport,
                 "confirmation": confirmation,
-                "nom_fichier": form.cleaned_data["fichier"].name,
+                "nom_fichier": data["fichier"].name,
+                "contexte": contexte,
+                "confiance_libelle": dict(form.fields["confiance"].choices).get(data["confiance"]),
             },
         )
     return render(
@@ -115,7 +131,10 @@ def confirmer_import(request):
     del request.session[SESSION_IMPORT]
     try:
         rapport = charger_referentiel(
-            en_attente["document"], par=request.user, etablissement=request.etablissement
+            en_attente["document"],
+            par=request.user,
+            etablissement=request.etablissement,
+            contexte=en_attente.get("contexte"),
         )
     except ReferentielInvalide as exc:
         for erreur in exc.erreurs[:20]:
@@ -123,3 +142,18 @@ def confirmer_import(request):
         return redirect(etab_reverse(request, "referentiels:administration"))
     messages.success(request, f"Référentiel importé. {rapport.resume()}")
     return redirect(etab_reverse(request, "referentiels:administration"))
+
+
+@sans_diplome
+@require_POST
+@permission_requise(perms.IMPORTER_REFERENTIEL)
+def exporter_tableur(request, diplome_id: int):
+    """Queues the ODS export of one loaded diplôme version; → the job's progress page."""
+    diplome = get_object_or_404(queries.diplomes_charges(), pk=diplome_id)
+    job = lancer_export(
+        etablissement=request.etablissement,
+        par=request.user,
+        kind="referentiel_ods",
+        params={"diplome": diplome.pk},
+    )
+    return redirect(etab_reverse(request, "etab:export_etat", job_id=job.pk))

@@ -9,3 +9,13 @@ ACCESS = [
     # Without a previewed document in the session: back to the administration page.
     Access("referentiels:confirmer_import", method="POST", allowed={"ddfpt"}, ok=302),
 ]
+ACCESS += [
+    # POST-only: queues the ODS export of a loaded diplôme → the job's page (302).
+    Access(
+        "referentiels:exporter_tableur",
+        kwargs=lambda p: {"diplome_id": p.a.diplome.pk},
+        method="POST",
+        allowed={"ddfpt"},
+        ok=302,
+    ),
+]

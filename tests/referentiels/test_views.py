@@ -23,14 +23,16 @@ def fichier(doc, name="referentiel.json"):
 # --- browser -------------------------------------------------------------------------------
 
 
-def test_navigateur_enseignant_sans_provenance(as_persona, personas, referentiels_charges):
+def test_navigateur_enseignant_voit_la_provenance(as_persona, personas, referentiels_charges):
+    # Teachers rely on the référentiel too: « à vérifier » is shown to every role that opens
+    # it (tests/bilans/test_documents_provenance.py covers the markers in detail).
     client = as_persona("enseignant")
     response = client.get(url(personas, "referentiels:navigateur"))
     assert response.status_code == 200
     html = response.content.decode()
     assert "Veille informationnelle sur les produits" in html  # A1-T1
     assert "A4A" in html
-    assert "à vérifier" not in html and "a-verifier" not in html
+    assert 'class="badge a-verifier' in html
     assert 'href="/static/cpro/css/referentiels.css"' in html
 
 
@@ -172,9 +174,11 @@ def test_import_fichier_illisible(as_persona, personas):
     response = client.post(url(personas, "referentiels:administration"), {"fichier": bad})
     assert response.status_code == 200
     assert "n&#x27;est pas un JSON valide" in response.content.decode()
-    txt = SimpleUploadedFile("r.txt", b"{}", content_type="text/plain")
+    # Recognised by content, not by name: neither a spreadsheet nor JSON → refused.
+    txt = SimpleUploadedFile("r.json", b"Code;Intitule", content_type="text/plain")
     response = client.post(url(personas, "referentiels:administration"), {"fichier": txt})
-    assert "doit être un document JSON" in response.content.decode()
+    assert "n&#x27;est ni un tableur ODS ni un document JSON" in response.content.decode()
+    assert SESSION_IMPORT not in client.session
 
 
 def test_import_trop_gros(as_persona, personas):
