@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "bilans",
     "certification",
     "lslpro",
+    "sauvegarde",
 ]
 
 MIDDLEWARE = [
@@ -243,6 +244,10 @@ CELERY_BEAT_SCHEDULE = {
     "purger-exports-expires": {"task": "cpro.tasks.purger_exports_expires", "schedule": 3600.0},
     "marquer-exports-bloques": {"task": "cpro.tasks.marquer_exports_bloques", "schedule": 300.0},
     "appliquer-retention": {"task": "cpro.tasks.appliquer_retention", "schedule": 86400.0},
+    "sauvegarder-instance": {
+        "task": "sauvegarde.tasks.sauvegarder_instance",
+        "schedule": 86400.0,
+    },
 }
 EXPORT_RETENTION_HOURS = envint("EXPORT_RETENTION_HOURS", 24)
 # Book media of learners gone for longer are removed by `manage.py appliquer_retention`.
@@ -250,6 +255,11 @@ RGPD_RETENTION_JOURS = envint("RGPD_RETENTION_JOURS", 365)
 # A job pending or running with no sign of life (start, progress step) for this long is failed
 # as interrupted (worker killed or stopped): beat every 5 minutes, and the progress page.
 EXPORT_TIMEOUT_MINUTES = envint("EXPORT_TIMEOUT_MINUTES", 30)
+# Backups (`manage.py sauvegarder`, daily beat task): where the archives go, how many are kept.
+SAUVEGARDE_DOSSIER = Path(envstr("SAUVEGARDE_DOSSIER", str(BASE_DIR / "sauvegardes")))
+SAUVEGARDE_CONSERVER = envint("SAUVEGARDE_CONSERVER", 7)
+if SAUVEGARDE_CONSERVER < 1:
+    raise ImproperlyConfigured("SAUVEGARDE_CONSERVER doit valoir au moins 1.")
 
 # --- Security ------------------------------------------------------------------------------
 SECURE_CSP = {
