@@ -546,9 +546,19 @@ def _livrets(ctx, avec_livret) -> None:
     from lslpro import demo as lsl_demo
     from lslpro import queries, services
     from lslpro.models import Periodicite
+    from lslpro.services_parametres import definir_code_matiere
     from referentiels.models import Niveau
 
     niveaux = {d.niveau for d in ctx.courantes} & {Niveau.PREMIERE, Niveau.TERMINALE}
+    # No LSL export without a real code matière (lslpro.nomenclature refuses placeholders):
+    # the bench uses the demo's value, labelled as such.
+    definir_code_matiere(
+        ctx.etab,
+        diplome=ctx.diplome,
+        code=lsl_demo.CODES_MATIERE_DEMO[ctx.diplome.code],
+        source="Bench : valeur de démonstration, pas un code BCN vérifié",
+        par=ctx.ddfpt.user,
+    )
     services.definir_periodicites(
         ctx.etab,
         {(ctx.diplome.pk, n): Periodicite.Type.TRIMESTRE for n in niveaux},

@@ -338,6 +338,15 @@ def preparer(slug: str) -> Contexte | None:
             )
         )
     if nb_livrets and ddfpt is not None:
+        from lslpro.services_export import verifier
+
+        # The export refuses blocking learners (no livret, incomplete) unless they are
+        # excluded, as the export screen does with « exclure les apprenants incomplets ».
+        verification = verifier(
+            etab, annee=annee, divisions=list(divisions.filter(pk__in=divisions_lsl)),
+            profil="lsl-1.0",
+        )  # fmt: skip
+        exclus = sorted(ligne.apprenant.pk for ligne in verification.bloques)
         ctx.travaux.append(
             Travail(
                 "lsl",
@@ -347,7 +356,7 @@ def preparer(slug: str) -> Contexte | None:
                     "annee": annee.debut,
                     "divisions": divisions_lsl,
                     "profil": "lsl-1.0",
-                    "exclus": [],
+                    "exclus": exclus,
                 },
                 ddfpt.user,
             )

@@ -92,6 +92,9 @@ MENUS: tuple[Menu, ...] = (
             Entree("Saisie du livret scolaire des élèves", "lslpro:saisie", perms.SAISIR_LSL),
             Entree("Complétude des livrets", "lslpro:completude", perms.VOIR_CERTIFICATION),
             Entree("Périodicité", "lslpro:periodicite", perms.PARAMETRER_LSL),
+            Entree(
+                "Paramètres LSL (codes matière et MEF)", "lslpro:parametres", perms.PARAMETRER_LSL
+            ),
             Entree("Export LSL", "lslpro:export", perms.EXPORTER_LSL),
         ),
     ),
