@@ -9,4 +9,5 @@ class CproConfig(AppConfig):
     def ready(self):
         # Each module registers its exporters in <app>/exporters.py.
         autodiscover_modules("exporters")
-        from cpro.gestion import rgpd_exporters  # noqa: F401  (cpro/gestion is not an app)
+        # …and the object rules of its permissions in <app>/regles.py (cpro.perms.peut).
+        autodiscover_modules("regles")

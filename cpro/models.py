@@ -207,8 +207,8 @@ class Apprenant(models.Model):
     # SIECLE OPTIONS of the learner: [{"code_matiere": "030201", "modalite": "S", "rang": 1}…];
     # the LSL export reads the modalité d'élection of the spécialité from it.
     options = models.JSONField(_("options (SIECLE)"), default=list, blank=True)
-    # Set when the DDFPT deactivates the learner's account (cpro.gestion.rgpd.marquer_sortie):
-    # the retention period of cpro.gestion.rgpd.appliquer_retention runs from this date.
+    # Set when the DDFPT deactivates the learner's account (gestion.rgpd.marquer_sortie):
+    # the retention period of gestion.rgpd.appliquer_retention runs from this date.
     date_sortie = models.DateField(_("date de sortie"), null=True, blank=True)
 
     class Meta:

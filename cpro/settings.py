@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "bilans",
     "certification",
     "lslpro",
+    "gestion",
     "sauvegarde",
 ]
 
@@ -243,7 +244,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "purger-exports-expires": {"task": "cpro.tasks.purger_exports_expires", "schedule": 3600.0},
     "marquer-exports-bloques": {"task": "cpro.tasks.marquer_exports_bloques", "schedule": 300.0},
-    "appliquer-retention": {"task": "cpro.tasks.appliquer_retention", "schedule": 86400.0},
+    "appliquer-retention": {"task": "gestion.tasks.appliquer_retention", "schedule": 86400.0},
     "sauvegarder-instance": {
         "task": "sauvegarde.tasks.sauvegarder_instance",
         "schedule": 86400.0,

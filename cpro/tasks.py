@@ -18,13 +18,3 @@ def purger_exports_expires() -> int:
 @shared_task(name="cpro.tasks.marquer_exports_bloques")
 def marquer_exports_bloques() -> int:
     return services.marquer_exports_bloques()
-
-
-@shared_task(name="cpro.tasks.appliquer_retention")
-def appliquer_retention() -> int:
-    """Daily: expired exports and book media of learners gone for longer than
-    RGPD_RETENTION_JOURS (the same service as `manage.py appliquer_retention`)."""
-    from cpro.gestion import rgpd
-
-    bilan = rgpd.appliquer_retention()
-    return bilan.medias

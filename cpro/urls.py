@@ -5,7 +5,7 @@ from cpro import views
 
 etab_patterns = [
     path("", include("cpro.urls_etab")),
-    path("gestion/", include("cpro.gestion.urls")),
+    path("gestion/", include("gestion.urls")),
     path("referentiel/", include("referentiels.urls")),
     path("scenarios/", include("scenarios.urls")),
     path("evaluations/", include("evaluations.urls")),

@@ -678,12 +678,12 @@ def modifier_affectation(
 
     `nouvelle_entreprise` (fields of CHAMPS_ENTREPRISE) creates an entreprise instead of
     choosing one; `nouveau_tuteur` ({nom, prenom, email}) creates a TUTEUR account through
-    cpro.gestion.services.creer_compte. Writes: those, then the Affectation. Audit:
+    cpro.comptes.creer_compte. Writes: those, then the Affectation. Audit:
     `pfmp.affectation.modifier` (plus `pfmp.entreprise.creer` / `compte.creer`).
     Returns the affectation and, when a tutor account was created, (membership, temporary
     password) to show once.
     """
-    from cpro.gestion.services import creer_compte
+    from cpro.comptes import creer_compte
 
     etab = affectation.periode.etablissement
     if entreprise is not None and entreprise.etablissement_id != etab.pk:

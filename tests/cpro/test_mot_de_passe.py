@@ -8,8 +8,9 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 
-from cpro.gestion import services as gestion
+from cpro import comptes
 from cpro.models import Role
+from gestion import services as gestion
 from tests.personas import login
 
 TROP_COURT = "Xq7-tr9-pLm"  # 11 characters, otherwise fine
@@ -102,11 +103,11 @@ def test_password_change_accepts_a_compliant_password(client, personas):
 def test_temporary_passwords_comply_with_the_policy(personas):
     a = personas.a
     for _ in range(200):
-        mdp = gestion.generer_mot_de_passe()
+        mdp = comptes.generer_mot_de_passe()
         assert len(mdp) >= 12
         password_validation.validate_password(mdp)
 
-    membership, mdp = gestion.creer_compte(
+    membership, mdp = comptes.creer_compte(
         a.etablissement,
         par=a.ddfpt.user,
         nom="Martin",

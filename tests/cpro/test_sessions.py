@@ -8,8 +8,8 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 
 from cpro import sessions as cpro_sessions
-from cpro.gestion import services as gestion
 from cpro.sessions import DEBUT, DERNIERE, MESSAGE_EXPIRATION, terminer_sessions
+from gestion import services as gestion
 from tests.factories import MembershipFactory
 from tests.personas import login
 

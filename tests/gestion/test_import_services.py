@@ -3,9 +3,9 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from cpro.gestion import services
-from cpro.gestion.importation import lire_csv, lire_siecle
 from cpro.models import Apprenant, AuditLog, Division, Membership, Role, Statut, User
+from gestion import services
+from gestion.importation import lire_csv, lire_siecle
 from referentiels.models import Niveau
 from tests.factories import ApprenantFactory
 from tests.gestion.fichiers import ELEVES, csv_apprenants, siecle

@@ -6,9 +6,9 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from cpro.gestion import services
-from cpro.gestion.importation import lire_csv, lire_siecle
 from cpro.models import Apprenant, AuditLog, Statut
+from gestion import services
+from gestion.importation import lire_csv, lire_siecle
 from tests.gestion.fichiers import ELEVES, MEF_1MCV, MEF_2MRC, csv_apprenants, siecle
 from tests.gestion.test_import_services import _etat, _importer
 

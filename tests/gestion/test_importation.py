@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from cpro.gestion.importation import FichierInvalide, lire_csv, lire_fichier, lire_siecle
+from gestion.importation import FichierInvalide, lire_csv, lire_fichier, lire_siecle
 from tests.gestion.fichiers import CSV_LIGNES, ENTETE, csv_apprenants, siecle
 
 

@@ -5,8 +5,8 @@ import datetime
 
 import pytest
 
-from cpro.gestion.importation import FichierInvalide, lire_csv, lire_fichier, lire_siecle
 from cpro.models import Statut
+from gestion.importation import FichierInvalide, lire_csv, lire_fichier, lire_siecle
 from tests.gestion.fichiers import MEF_1MCV, MEF_2MRC, csv_apprenants, siecle
 
 AUJOURDHUI = datetime.date.today()
@@ -235,7 +235,7 @@ def test_csv_without_optional_columns_says_nothing_about_them():
 
 
 def test_session_round_trip_keeps_the_new_fields():
-    from cpro.gestion.importation import LigneImport
+    from gestion.importation import LigneImport
 
     sortie = PASSEE.strftime("%d/%m/%Y")
     for ligne in lire_fichier("e.xml", siecle(extra={"501235": {"sortie": sortie}})).lignes:

@@ -19,10 +19,10 @@ from pypdf import PdfReader
 from bilans.models import Attestation, BilanIntermediaire
 from certification.models import GrilleCandidat, NiveauCritere
 from cpro.audit import journaliser
-from cpro.gestion import rgpd
-from cpro.gestion.services import desactiver_compte, modifier_apprenant
 from cpro.models import Apprenant, AuditLog, ExportJob, Membership, Role
 from evaluations.models import Nature, Participant, Resultat
+from gestion import rgpd
+from gestion.services import desactiver_compte, modifier_apprenant
 from lslpro.models import Livret, NiveauLivret, NoteLivret
 from pfmp.models import (
     BilanEntreprise,
@@ -607,7 +607,7 @@ def test_migration_dates_earlier_deactivations(personas):
 
 
 def test_deactivation_dates_the_departure_and_reactivation_forgets_it(personas):
-    from cpro.gestion.services import reactiver_compte
+    from gestion.services import reactiver_compte
 
     apprenant = personas.a.apprenant.apprenant
     ddfpt = personas.a.ddfpt.user
@@ -623,7 +623,7 @@ def test_deactivation_dates_the_departure_and_reactivation_forgets_it(personas):
 
 
 def test_an_erased_learner_cannot_be_reactivated(personas):
-    from cpro.gestion.services import reactiver_compte
+    from gestion.services import reactiver_compte
 
     apprenant = personas.a.apprenant.apprenant
     ddfpt = personas.a.ddfpt.user
@@ -638,10 +638,10 @@ def test_an_erased_learner_cannot_be_reactivated(personas):
 
 def test_retention_runs_daily_from_beat(personas, settings):
     """The beat entry exists and its task applies the same retention as the command."""
-    from cpro import tasks
+    from gestion import tasks
 
     taches = {e["task"]: e["schedule"] for e in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert taches["cpro.tasks.appliquer_retention"] == 86400.0
+    assert taches["gestion.tasks.appliquer_retention"] == 86400.0
     settings.RGPD_RETENTION_JOURS = 365
     media = _sorti_depuis(personas.a.apprenant.apprenant, 400)
     garde = _sorti_depuis(personas.a.apprenti.apprenant, 30)

@@ -7,8 +7,9 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 
-from cpro.gestion import services
+from cpro import comptes
 from cpro.models import AnneeScolaire, Apprenant, AuditLog, Division, Membership, Role, User
+from gestion import services
 from referentiels.models import Niveau
 from tests.factories import DiplomeFactory, MembershipFactory, UserFactory
 from tests.personas import login
@@ -25,18 +26,18 @@ def _request(personas):
 
 
 def test_generer_identifiant_dedupliques(db):
-    assert services.generer_identifiant("Jean-Pierre", "Dupont") == "jean-pierre.dupont"
-    assert services.generer_identifiant("Éloïse", "Lefèvre") == "eloise.lefevre"
+    assert comptes.generer_identifiant("Jean-Pierre", "Dupont") == "jean-pierre.dupont"
+    assert comptes.generer_identifiant("Éloïse", "Lefèvre") == "eloise.lefevre"
     UserFactory(username="Jean-Pierre.Dupont")
     UserFactory(username="jean-pierre.dupont2")
-    assert services.generer_identifiant("Jean-Pierre", "Dupont") == "jean-pierre.dupont3"
+    assert comptes.generer_identifiant("Jean-Pierre", "Dupont") == "jean-pierre.dupont3"
     reserves = set()
-    assert services.generer_identifiant("Léa", "Martin", reserves=reserves) == "lea.martin"
-    assert services.generer_identifiant("Léa", "Martin", reserves=reserves) == "lea.martin2"
+    assert comptes.generer_identifiant("Léa", "Martin", reserves=reserves) == "lea.martin"
+    assert comptes.generer_identifiant("Léa", "Martin", reserves=reserves) == "lea.martin2"
 
 
 def test_mot_de_passe_provisoire_est_aleatoire():
-    a, b = services.generer_mot_de_passe(), services.generer_mot_de_passe()
+    a, b = comptes.generer_mot_de_passe(), comptes.generer_mot_de_passe()
     assert a != b and len(a) == 14 and a.count("-") == 2
 
 
@@ -45,7 +46,7 @@ def test_mot_de_passe_provisoire_est_aleatoire():
 
 def test_creer_compte(personas):
     a = personas.a
-    m, mdp = services.creer_compte(
+    m, mdp = comptes.creer_compte(
         a.etablissement,
         par=a.ddfpt.user,
         role=Role.ENSEIGNANT,
@@ -71,7 +72,7 @@ def test_creer_compte_refuse_doublons_et_diplomes_etrangers(personas):
     autre = DiplomeFactory(code="AUTRE")
     avant = User.objects.count()
     with pytest.raises(ValidationError) as exc:
-        services.creer_compte(
+        comptes.creer_compte(
             a.etablissement,
             par=a.ddfpt.user,
             role=Role.ENSEIGNANT,
@@ -82,7 +83,7 @@ def test_creer_compte_refuse_doublons_et_diplomes_etrangers(personas):
         )
     assert set(exc.value.message_dict) == {"username", "email"}
     with pytest.raises(ValidationError, match="non préparés"):
-        services.creer_compte(
+        comptes.creer_compte(
             a.etablissement,
             par=a.ddfpt.user,
             role=Role.ENSEIGNANT,
@@ -91,7 +92,7 @@ def test_creer_compte_refuse_doublons_et_diplomes_etrangers(personas):
             diplomes=[autre],
         )
     with pytest.raises(ValidationError):
-        services.creer_compte(
+        comptes.creer_compte(
             a.etablissement, par=a.ddfpt.user, role=Role.APPRENANT, nom="X", prenom="Y"
         )
     assert User.objects.count() == avant

@@ -95,7 +95,7 @@ def test_exemple_csv(client, personas):
     response = client.get(url(personas, "gestion:import_exemple"))
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
-    from cpro.gestion.importation import lire_csv
+    from gestion.importation import lire_csv
 
     lecture = lire_csv(response.content)
     assert lecture.erreurs == [] and len(lecture.lignes) == 3

@@ -65,7 +65,7 @@ ACTION_EFFACER = "apprenant.effacer"
 NOM_EFFACE = "Apprenant effacé"
 EFFACE = "[effacé]"
 # Identity fields of the audit entries about a learner's profile or account
-# (cpro.gestion.services.etat_apprenant / etat_compte).
+# (gestion.services.etat_apprenant / etat_compte).
 CHAMPS_IDENTITE = ("nom", "prenom", "email", "identifiant", "ine", "eleve_id", "date_naissance")
 
 
@@ -75,7 +75,7 @@ CHAMPS_IDENTITE = ("nom", "prenom", "email", "identifiant", "ine", "eleve_id", "
 def marquer_sortie(membership: Membership, date: datetime.date | None = None) -> None:
     """Record the day a learner left (their account is deactivated); the first date is kept.
 
-    To be called by `cpro.gestion.services.desactiver_compte`, inside its transaction.
+    To be called by `gestion.services.desactiver_compte`, inside its transaction.
     Writes: Apprenant.date_sortie (learners only; nothing for other roles)."""
     apprenant = Apprenant.objects.filter(membership=membership).first()
     if apprenant is not None and apprenant.date_sortie is None:
@@ -86,7 +86,7 @@ def marquer_sortie(membership: Membership, date: datetime.date | None = None) ->
 def annuler_sortie(membership: Membership) -> None:
     """Forget the date of leaving of a learner whose account is reactivated.
 
-    To be called by `cpro.gestion.services.reactiver_compte`, inside its transaction."""
+    To be called by `gestion.services.reactiver_compte`, inside its transaction."""
     Apprenant.objects.filter(membership=membership, date_sortie__isnull=False).update(
         date_sortie=None
     )
@@ -121,7 +121,7 @@ def motif_refus_effacement(apprenant: Apprenant) -> str | None:
 
 def demander_export(apprenant: Apprenant, *, par) -> ExportJob:
     """Queue the export of everything Cpro holds about a learner (ZIP: donnees.json,
-    donnees.pdf, book media) — cpro.gestion.rgpd_exporters.DonneesApprenant.
+    donnees.pdf, book media) — gestion.exporters.DonneesApprenant.
 
     Writes: one ExportJob (task queued on commit). Audit: `apprenant.exporter_donnees`."""
     from cpro.services import lancer_export

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cpro.gestion import views, views_rgpd
+from gestion import views, views_rgpd
 
 app_name = "gestion"
 

@@ -8,9 +8,8 @@ number of queries does not grow with the data.
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 
+from cpro.comptes import ROLES_PERSONNELS
 from cpro.models import AnneeScolaire, Apprenant, Division, Membership, Role
-
-ROLES_PERSONNELS = (Role.ENSEIGNANT, Role.DDFPT, Role.CHEF)
 
 
 def _recherche(qs, q: str, prefix: str = "user__"):

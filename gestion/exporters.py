@@ -1,13 +1,12 @@
 """RGPD exporter: everything Cpro holds about one learner (right of access).
 
 Params: {"apprenant": pk}. The file is a ZIP archive:
-- `donnees.json`: the structured data (cpro.gestion.rgpd.donnees_apprenant; dates ISO 8601);
+- `donnees.json`: the structured data (gestion.rgpd.donnees_apprenant; dates ISO 8601);
 - `donnees.pdf`: the same data as a readable French summary (WeasyPrint);
 - `medias/<publication>-<media>-<nom>`: the photos and videos of the learner's book.
 
-Registered at start-up by `cpro.apps.CproConfig.ready` (cpro/gestion is not an app, so
-`autodiscover_modules("exporters")` does not find it). The job may run long after the
-request, so `render` checks again that the requester is still allowed to manage the
+Registered at start-up by `autodiscover_modules("exporters")` (cpro.apps). The job may run
+long after the request, so `render` checks again that the requester is still allowed to manage the
 establishment's people and that the learner belongs to the establishment.
 """
 
@@ -18,8 +17,8 @@ from django.utils import timezone
 
 from cpro import perms
 from cpro.exports import Exporter, ExportError, exporter
-from cpro.gestion import rgpd
 from cpro.models import Apprenant, Membership
+from gestion import rgpd
 
 
 def _pdf(donnees: dict, apprenant: Apprenant) -> bytes:
@@ -102,3 +101,57 @@ class DonneesApprenant(Exporter):
                 )
         nom = f"donnees-apprenant-{apprenant.pk}-{timezone.localdate():%Y%m%d}.zip"
         return nom, "application/zip", tampon.getvalue()
+
+
+@exporter
+class FichesConnexionPdf(Exporter):
+    """One card per learner of a division with their login and a new temporary password.
+
+    The passwords are generated here, in the worker, so they exist only in this private file
+    (downloadable by its requester, deleted at expiry)."""
+
+    kind = "fiches_connexion"
+    permission = perms.GERER_PERSONNES
+    libelle = "Fiches de connexion des apprenants"
+
+    def render(self, progress):
+        from django.conf import settings
+        from django.template.loader import render_to_string
+        from django.urls import reverse
+        from django.utils import timezone
+        from weasyprint import HTML
+
+        from cpro.exports import ExportError
+        from cpro.models import Division
+        from gestion.services import generer_identifiants_division
+
+        etab = self.job.etablissement
+        division = Division.objects.filter(
+            pk=self.job.params.get("division"), etablissement=etab
+        ).first()
+        if division is None:
+            raise ExportError("Cette division n'existe pas dans votre établissement.")
+        fiches = generer_identifiants_division(
+            division, par=self.job.demandeur, tous=bool(self.job.params.get("tous"))
+        )
+        if not fiches:
+            raise ExportError(
+                "Tous les apprenants de cette division se sont déjà connectés : aucune fiche "
+                "à imprimer. Cochez « tous les apprenants » pour leur donner un nouveau mot de "
+                "passe."
+            )
+        progress(50)
+        html = render_to_string(
+            "gestion/fiches_connexion_pdf.html",
+            {
+                "etablissement": etab,
+                "division": division,
+                "fiches": fiches,
+                "adresse": settings.SITE_URL.rstrip("/")
+                + reverse("etab:connexion", kwargs={"etab": etab.slug}),
+                "date": timezone.localdate(),
+                "css": render_to_string("gestion/fiches_connexion_pdf.css"),
+            },
+        )
+        data = HTML(string=html).write_pdf()
+        return f"fiches-connexion-{division.nom}.pdf", "application/pdf", data

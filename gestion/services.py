@@ -5,155 +5,31 @@ one applies), writes inside `transaction.atomic()` and records an audit entry (w
 before/after). Passwords never reach the audit log.
 """
 
-import secrets
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
 
 from cpro.audit import journaliser
-from cpro.gestion import rgpd
-from cpro.gestion.importation import LigneImport
+from cpro.comptes import (
+    ROLES_PERSONNELS,
+    creer_utilisateur,
+    etat_compte,
+    generer_mot_de_passe,
+    verifier_diplomes,
+    verifier_identite,
+)
 from cpro.models import AnneeScolaire, Apprenant, Division, Membership, Role, Statut
 from cpro.sessions import terminer_sessions
+from gestion import rgpd
+from gestion.importation import LigneImport
 from referentiels.models import Niveau
 
 User = get_user_model()
 
-ROLES_PERSONNELS = (Role.ENSEIGNANT, Role.DDFPT, Role.CHEF)
-_ALPHABET_MDP = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-
-
-# --- small helpers ---------------------------------------------------------------------------
-
-
-def generer_mot_de_passe() -> str:
-    """A temporary password, easy to dictate: three groups of four unambiguous characters."""
-    groupes = ["".join(secrets.choice(_ALPHABET_MDP) for _ in range(4)) for _ in range(3)]
-    return "-".join(groupes)
-
-
-def _base_identifiant(prenom: str, nom: str) -> str:
-    base = ".".join(p for p in (slugify(prenom), slugify(nom)) if p) or "utilisateur"
-    return base[:140]
-
-
-def generer_identifiant(prenom: str, nom: str, *, reserves: set[str] | None = None) -> str:
-    """`prenom.nom` in lowercase ASCII, suffixed 2, 3… when taken (case-insensitive).
-
-    `reserves` holds usernames already handed out in the same batch (import) and is updated.
-    """
-    base = _base_identifiant(prenom, nom)
-    pris = {
-        u.lower()
-        for u in User.objects.filter(username__istartswith=base).values_list("username", flat=True)
-    }
-    pris |= reserves or set()
-    candidat, n = base, 1
-    while candidat in pris:
-        n += 1
-        candidat = f"{base}{n}"
-    if reserves is not None:
-        reserves.add(candidat)
-    return candidat
-
-
-def _verifier_identite(*, username: str, email: str, user=None) -> None:
-    erreurs = {}
-    if username:
-        try:
-            UnicodeUsernameValidator()(username)
-        except ValidationError:
-            erreurs["username"] = (
-                "L'identifiant ne peut contenir que des lettres, chiffres et les caractères "
-                "@ . + - _"
-            )
-        else:
-            autres = User.objects.filter(username__iexact=username)
-            if user is not None:
-                autres = autres.exclude(pk=user.pk)
-            if autres.exists():
-                erreurs["username"] = "Cet identifiant est déjà utilisé."
-    if email:
-        autres = User.objects.filter(email__iexact=email)
-        if user is not None:
-            autres = autres.exclude(pk=user.pk)
-        if autres.exists():
-            erreurs["email"] = "Cette adresse e-mail est déjà utilisée par un autre compte."
-    if erreurs:
-        raise ValidationError(erreurs)
-
-
-def _verifier_diplomes(etablissement, diplomes) -> None:
-    offerts = set(etablissement.diplomes.values_list("pk", flat=True))
-    hors = [str(d) for d in diplomes if d.pk not in offerts]
-    if hors:
-        raise ValidationError(
-            {"diplomes": f"Diplômes non préparés dans l'établissement : {', '.join(hors)}."}
-        )
-
-
-def etat_compte(membership: Membership) -> dict:
-    """The audited state of an account (never the password)."""
-    user = membership.user
-    return {
-        "nom": user.last_name,
-        "prenom": user.first_name,
-        "email": user.email,
-        "identifiant": user.username,
-        "role": membership.role,
-        "actif": membership.active,
-        "diplomes": sorted(f"{d.code} {d.version}" for d in membership.diplomes.all()),
-    }
-
-
-def _creer_utilisateur(*, nom, prenom, email="", username="", reserves=None, avec_mdp=True):
-    username = username or generer_identifiant(prenom, nom, reserves=reserves)
-    user = User(username=username, last_name=nom, first_name=prenom, email=email or "")
-    mot_de_passe = None
-    if avec_mdp:
-        mot_de_passe = generer_mot_de_passe()
-        user.set_password(mot_de_passe)
-    else:
-        user.set_unusable_password()
-    user.save()
-    return user, mot_de_passe
-
-
 # --- accounts (staff and tutors) -------------------------------------------------------------
-
-
-def creer_compte(
-    etablissement, *, par, role, nom, prenom, email="", username="", diplomes=()
-) -> tuple[Membership, str]:
-    """Create a person's account in this establishment (teacher, DDFPT, chef or tutor).
-
-    Writes: a User (username given or generated `prenom.nom`, temporary password), its
-    Membership with the diplômes managed. Audit: `compte.creer` with the new state.
-    Returns the membership and the temporary password, to be shown once.
-    """
-    if role not in (*ROLES_PERSONNELS, Role.TUTEUR):
-        raise ValidationError({"role": "Rôle non autorisé ici."})
-    _verifier_identite(username=username, email=email)
-    _verifier_diplomes(etablissement, diplomes)
-    with transaction.atomic():
-        user, mot_de_passe = _creer_utilisateur(
-            nom=nom, prenom=prenom, email=email, username=username
-        )
-        membership = Membership.objects.create(user=user, etablissement=etablissement, role=role)
-        membership.diplomes.set(diplomes)
-        journaliser(
-            "compte.creer",
-            par=par,
-            etablissement=etablissement,
-            objet=membership,
-            apres=etat_compte(membership),
-        )
-    return membership, mot_de_passe
 
 
 def modifier_compte(
@@ -167,14 +43,14 @@ def modifier_compte(
     user = membership.user
     if not username:
         raise ValidationError({"username": "L'identifiant est obligatoire."})
-    _verifier_identite(username=username, email=email, user=user)
+    verifier_identite(username=username, email=email, user=user)
     if role is not None:
         if membership.role not in ROLES_PERSONNELS or role not in ROLES_PERSONNELS:
             raise ValidationError({"role": "Rôle non autorisé ici."})
         if user.pk == par.pk and role != membership.role:
             raise ValidationError({"role": "Vous ne pouvez pas modifier votre propre rôle."})
     if diplomes is not None:
-        _verifier_diplomes(membership.etablissement, diplomes)
+        verifier_diplomes(membership.etablissement, diplomes)
     with transaction.atomic():
         avant = etat_compte(membership)
         user.last_name, user.first_name, user.email, user.username = nom, prenom, email, username
@@ -377,10 +253,10 @@ def creer_apprenant(
 ) -> tuple[Apprenant, str]:
     """Create a learner: User (generated username, temporary password), Membership APPRENANT,
     Apprenant profile. Audit: `apprenant.creer`. Returns the learner and the password."""
-    _verifier_identite(username="", email=email)
+    verifier_identite(username="", email=email)
     _verifier_apprenant(etablissement, ine=ine, eleve_id=eleve_id, division=division)
     with transaction.atomic():
-        user, mot_de_passe = _creer_utilisateur(nom=nom, prenom=prenom, email=email)
+        user, mot_de_passe = creer_utilisateur(nom=nom, prenom=prenom, email=email)
         membership = Membership.objects.create(
             user=user, etablissement=etablissement, role=Role.APPRENANT
         )
@@ -420,7 +296,7 @@ def modifier_apprenant(
 ) -> Apprenant:
     """Change a learner's identity and schooling data. Audit: `apprenant.modifier`."""
     user = apprenant.membership.user
-    _verifier_identite(username="", email=email, user=user)
+    verifier_identite(username="", email=email, user=user)
     _verifier_apprenant(
         apprenant.etablissement, ine=ine, eleve_id=eleve_id, division=division, apprenant=apprenant
     )
@@ -974,7 +850,7 @@ def importer_apprenants(
 
 
 def _creer_apprenant_importe(etablissement, ligne: LigneImport, division, reserves) -> None:
-    user, _mdp = _creer_utilisateur(
+    user, _mdp = creer_utilisateur(
         nom=ligne.nom, prenom=ligne.prenom, reserves=reserves, avec_mdp=False
     )
     membership = Membership.objects.create(

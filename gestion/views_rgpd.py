@@ -1,6 +1,6 @@
 """RGPD pages of the DDFPT administration: export a learner's data, erase a learner who left.
 
-Thin views: accessor (another establishment's learner → 404) → service (cpro.gestion.rgpd).
+Thin views: accessor (another establishment's learner → 404) → service (gestion.rgpd).
 """
 
 from django import forms
@@ -10,10 +10,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cpro import perms
 from cpro.formulaires import appliquer_service
-from cpro.gestion import queries, rgpd
 from cpro.perms import permission_requise
 from cpro.tenancy import sans_diplome
 from cpro.urls_tools import etab_reverse
+from gestion import queries, rgpd
 
 
 class ConfirmationEffacementForm(forms.Form):

@@ -1,9 +1,9 @@
-"""Apply the retention periods (cpro.gestion.rgpd.appliquer_retention): expired export files,
+"""Apply the retention periods (gestion.rgpd.appliquer_retention): expired export files,
 book media of learners who left more than RGPD_RETENTION_JOURS days ago."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cpro.gestion.rgpd import appliquer_retention
+from gestion.rgpd import appliquer_retention
 
 
 def _taille(octets: int) -> str:

@@ -2,7 +2,7 @@
 
 Pure parsing, no database: a file becomes a list of `LigneImport` (one learner each) plus the
 errors found, each naming the line or element. Matching against the establishment's learners
-and every write happen in `cpro.gestion.services` (`analyser_import`, `importer_apprenants`).
+and every write happen in `gestion.services` (`analyser_import`, `importer_apprenants`).
 
 **SIECLE** (BEE_ELEVES / DONNEES): ELEVES/ELEVE[@ELEVE_ID] with ID_NATIONAL, NOM_DE_FAMILLE,
 NOM_USAGE, PRENOM, DATE_NAISS, CODE_MEF, CODE_STATUT, DATE_SORTIE; OPTIONS/OPTION[@ELEVE_ID]/
@@ -25,7 +25,7 @@ OPTION / OPTIONS_ELEVE, TYPE_STRUCTURE D or G).
 - NOM_USAGE → `Apprenant.nom_usage` (empty when equal to the legal name). The account's
   last_name stays the legal NOM_DE_FAMILLE: the LSL and the official documents need it.
 - CODE_MEF (11 characters) → `Apprenant.code_mef`; the division's MEF is derived from its
-  learners in `cpro.gestion.services.analyser_import`. An empty CODE_MEF never clears a code.
+  learners in `gestion.services.analyser_import`. An empty CODE_MEF never clears a code.
 - OPTIONS → `Apprenant.options` [{"code_matiere", "modalite", "rang"}] (modalité S, O or F;
   others are errors). A file with no OPTIONS section leaves the options as they are.
 

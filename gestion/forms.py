@@ -4,8 +4,8 @@ database (uniqueness, establishment scope) are checked again by the services."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cpro.gestion.importation import TAILLE_MAX
 from cpro.models import Role, Statut, ine_validator
+from gestion.importation import TAILLE_MAX
 from referentiels.models import Diplome, Niveau
 
 FORMATS_DATE = ["%d/%m/%Y", "%Y-%m-%d"]

@@ -12,10 +12,15 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cpro import perms
+from cpro import comptes, perms
 from cpro.formulaires import appliquer_service, messages_erreur
-from cpro.gestion import queries, services
-from cpro.gestion.forms import (
+from cpro.models import AnneeScolaire, Role
+from cpro.perms import permission_requise
+from cpro.services import lancer_export
+from cpro.tenancy import sans_diplome
+from cpro.urls_tools import etab_reverse
+from gestion import queries, services
+from gestion.forms import (
     ApprenantForm,
     ChoixDivisionsForm,
     CompteForm,
@@ -25,12 +30,7 @@ from cpro.gestion.forms import (
     NouvelleDivisionForm,
     PersonnelForm,
 )
-from cpro.gestion.importation import EXEMPLE_CSV, FichierInvalide, LigneImport, lire_fichier
-from cpro.models import AnneeScolaire, Role
-from cpro.perms import permission_requise
-from cpro.services import lancer_export
-from cpro.tenancy import sans_diplome
-from cpro.urls_tools import etab_reverse
+from gestion.importation import EXEMPLE_CSV, FichierInvalide, LigneImport, lire_fichier
 
 PAR_PAGE = 50
 SESSION_IDENTIFIANTS = "gestion_identifiants_{}"
@@ -91,7 +91,7 @@ def personnel_creer(request):
     if request.method == "POST" and form.is_valid():
         resultat = appliquer_service(
             form,
-            lambda: services.creer_compte(
+            lambda: comptes.creer_compte(
                 request.etablissement, par=request.user, **form.cleaned_data
             ),
         )
@@ -167,7 +167,7 @@ def tuteur_creer(request):
     if request.method == "POST" and form.is_valid():
         resultat = appliquer_service(
             form,
-            lambda: services.creer_compte(
+            lambda: comptes.creer_compte(
                 request.etablissement, par=request.user, role=Role.TUTEUR, **form.cleaned_data
             ),
         )
