@@ -57,6 +57,10 @@ class Access:
     ok: int = 200
     public: bool = False
     overrides: dict = field(default_factory=dict)
+    # The ids in the URL / data name objects shared by every establishment (a référentiel's
+    # diplôme), not A's: the cross-tenant test (tests/security/test_cross_tenant.py) does not
+    # expect a refusal from B's own URL; B's URL with A's slug is still checked.
+    ids_partages: bool = False
 
     def expected(self, persona: str, kwargs: dict | None = None) -> int:
         """The expected status for `persona`; `kwargs` are the URL's (an object is named)."""

@@ -15,14 +15,22 @@ from tests.gestion.fichiers import siecle
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CAPTURES = Path(__file__).resolve().parents[2] / "artefacts" / "captures-e2e"
 
 
-@pytest.mark.parametrize(("largeur", "hauteur"), [(1366, 768), (390, 844)])
-def test_apercu_import_siecle(live_server, personas, largeur, hauteur, tmp_path):
-    from playwright.sync_api import sync_playwright
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Debian's chromium, as in tests/e2e (Playwright's own browser is not downloadable)."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
+        "headless": True,
+        "args": ["--no-sandbox", "--disable-gpu", "--no-first-run"],
+    }
 
+
+@pytest.mark.parametrize(("largeur", "hauteur"), [(1366, 768), (390, 844)])
+def test_apercu_import_siecle(live_server, page, personas, largeur, hauteur, tmp_path):
     a = personas.a
     Division.objects.filter(pk=a.division.pk).update(
         code_mef="24723400000", code_mef_source="Saisi par le DDFPT"
@@ -43,33 +51,26 @@ def test_apercu_import_siecle(live_server, personas, largeur, hauteur, tmp_path)
     fichier.write_bytes(siecle(eleves, extra=extra, encoding="cp1252", declaration=False))
     base = f"{live_server.url}/{a.etablissement.slug}"
     csp = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
-        )
-        page = browser.new_page(viewport={"width": largeur, "height": hauteur})
-        page.on(
-            "console",
-            lambda m: csp.append(m.text) if "Content Security Policy" in m.text else None,
-        )
-        page.goto(f"{base}/")
-        page.get_by_label("Identifiant ou adresse e-mail").fill(a.ddfpt.user.username)
-        page.get_by_label("Mot de passe").fill("motdepasse-cpro")
-        page.get_by_role("button", name="Se connecter").click()
-        page.wait_for_load_state()
-        if page.get_by_role("button", name="Valider").count():
-            page.get_by_label(a.diplome.intitule_court).first.check()
-            page.get_by_role("button", name="Valider").click()
-        page.goto(
-            live_server.url + reverse("gestion:import", kwargs={"etab": a.etablissement.slug})
-        )
-        page.set_input_files("input[type=file]", str(fichier))
-        page.get_by_role("button", name="Afficher l'aperçu").click()
-        page.wait_for_load_state()
-        texte = page.content()
-        CAPTURES.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(CAPTURES / f"import_apercu_{largeur}.png"), full_page=True)
-        browser.close()
+    page.set_viewport_size({"width": largeur, "height": hauteur})
+    page.on(
+        "console",
+        lambda m: csp.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    page.goto(f"{base}/")
+    page.get_by_label("Identifiant ou adresse e-mail").fill(a.ddfpt.user.username)
+    page.get_by_label("Mot de passe").fill("motdepasse-cpro")
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_load_state()
+    if page.get_by_role("button", name="Valider").count():
+        page.get_by_label(a.diplome.intitule_court).first.check()
+        page.get_by_role("button", name="Valider").click()
+    page.goto(live_server.url + reverse("gestion:import", kwargs={"etab": a.etablissement.slug}))
+    page.set_input_files("input[type=file]", str(fichier))
+    page.get_by_role("button", name="Afficher l'aperçu").click()
+    page.wait_for_load_state()
+    texte = page.content()
+    CAPTURES.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(CAPTURES / f"import_apercu_{largeur}.png"), full_page=True)
     assert "Aperçu de l'import" in texte
     assert f"sorti le {passee:%d/%m/%Y}" in texte
     assert "remplace un code saisi à la main" in texte

@@ -42,6 +42,7 @@ ACCESS = [
         data=_code_matiere,
         allowed=frozenset({"ddfpt"}),
         ok=302,
+        ids_partages=True,  # a diplôme of the référentiels, prepared by both establishments
     ),
     Access(
         "lslpro:parametres_code_mef",

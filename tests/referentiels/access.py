@@ -17,5 +17,6 @@ ACCESS += [
         method="POST",
         allowed={"ddfpt"},
         ok=302,
+        ids_partages=True,  # référentiels are shared: any loaded diplôme can be exported
     ),
 ]
