@@ -3,7 +3,8 @@
 Params: {"apprenant": pk}. The file is a ZIP archive:
 - `donnees.json`: the structured data (gestion.rgpd.donnees_apprenant; dates ISO 8601);
 - `donnees.pdf`: the same data as a readable French summary (WeasyPrint);
-- `medias/<publication>-<media>-<nom>`: the photos and videos of the learner's book.
+- the stored files the modules declare (`<app>/rgpd.py`, `DonneesApprenant.fichiers`): today
+  `medias/<publication>-<media>-<nom>`, the photos and videos of the learner's book.
 
 Registered at start-up by `autodiscover_modules("exporters")` (cpro.apps). The job may run
 long after the request, so `render` checks again that the requester is still allowed to manage the
@@ -65,8 +66,6 @@ class DonneesApprenant(Exporter):
         return apprenant
 
     def render(self, progress):
-        from pfmp.models import MediaPublication
-
         apprenant = self.apprenant()
         donnees = rgpd.donnees_apprenant(apprenant)
         progress(30)
@@ -76,22 +75,16 @@ class DonneesApprenant(Exporter):
         with zipfile.ZipFile(tampon, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr("donnees.json", rgpd.json_donnees(donnees))
             archive.writestr("donnees.pdf", pdf)
-            medias = list(
-                MediaPublication.objects.filter(publication__apprenant=apprenant).order_by(
-                    "publication_id", "pk"
-                )
-            )
+            fichiers = rgpd.fichiers_export(apprenant)
             absents = []
-            for i, media in enumerate(medias, start=1):
+            for i, f in enumerate(fichiers, start=1):
                 try:
-                    with media.fichier.open("rb") as fichier:
+                    with f.fichier.open("rb") as fichier:
                         # Photos and videos are already compressed.
-                        archive.writestr(
-                            rgpd.chemin_media(media), fichier.read(), zipfile.ZIP_STORED
-                        )
+                        archive.writestr(f.chemin, fichier.read(), zipfile.ZIP_STORED)
                 except (OSError, ValueError):
-                    absents.append(rgpd.chemin_media(media))
-                progress(60 + i * 35 // len(medias))
+                    absents.append(f.chemin)
+                progress(60 + i * 35 // len(fichiers))
             if absents:
                 archive.writestr(
                     "fichiers-absents.txt",

@@ -18,6 +18,7 @@ from pypdf import PdfReader
 
 from bilans.models import Attestation, BilanIntermediaire
 from certification.models import GrilleCandidat, NiveauCritere
+from cpro import rgpd as cpro_rgpd
 from cpro.audit import journaliser
 from cpro.models import Apprenant, AuditLog, ExportJob, Membership, Role
 from evaluations.models import Nature, Participant, Resultat
@@ -34,6 +35,7 @@ from pfmp.models import (
     Publication,
     SemaineJournal,
 )
+from pfmp.rgpd import chemin_media
 from tests.bilans import bilans_factories as bf
 from tests.certification import grilles_factories as gcf
 from tests.factories import EtablissementFactory, MembershipFactory
@@ -190,7 +192,7 @@ def test_export_contains_every_module(
     archive = zipfile.ZipFile(io.BytesIO(job.file.read()))
     noms = set(archive.namelist())
     media = dossier["media"]
-    chemin = rgpd.chemin_media(media)
+    chemin = chemin_media(media)
     assert {"donnees.json", "donnees.pdf", chemin} == noms
     with media.fichier.open("rb") as f:
         assert archive.read(chemin) == f.read()
@@ -419,6 +421,49 @@ def test_erasure_deletes_anonymises_and_keeps(
     assert modif.apres["numero_candidat"] == "0251234"
 
 
+def test_erasure_reprints_the_locked_ccf_grid_under_the_pseudonym(
+    personas, django_capture_on_commit_callbacks
+):
+    """The CCF grid is kept (examination document), and so is the PDF stored when it was
+    locked; that file named the learner (file name and content): erasure prints it again
+    from the kept grid under the pseudonym and deletes the old file once it commits."""
+    from certification.services import verrouiller_grille
+
+    side = personas.a
+    side.etablissement.academie = "Lyon"
+    side.etablissement.save()
+    apprenant = side.apprenant.apprenant
+    user = apprenant.user
+    user.last_name, user.first_name = "Durandal", "Élodie"
+    user.save()
+    gc = gcf.completer(gcf.grille_candidat(side, apprenant=apprenant), side)
+    with django_capture_on_commit_callbacks(execute=True):
+        verrouiller_grille(gc, par=side.enseignant.user)
+    gc.refresh_from_db()
+    ancien = gc.pdf_fige.name
+    assert "DURANDAL" in ancien and "DURANDAL" in _texte_pdf(gc.pdf_fige.read())
+    _parti(personas, apprenant)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        bilan = rgpd.effacer_apprenant(apprenant, par=side.ddfpt.user)
+
+    gc.refresh_from_db()
+    assert gc.est_verrouillee and gc.note_proposee == Decimal("14.5")
+    assert gc.pdf_fige.name != ancien and not gc.pdf_fige.storage.exists(ancien)
+    assert "DURANDAL" not in gc.pdf_fige.name and "APPRENANT-EFFACE" in gc.pdf_fige.name
+    texte = _texte_pdf(gc.pdf_fige.read())
+    assert "DURANDAL" not in texte.upper() and "Élodie" not in texte
+    assert "APPRENANT EFFACÉ" in texte and apprenant.numero_candidat in texte
+    assert bilan["pdf_ccf_reimprimes"] == 1
+    assert AuditLog.objects.get(action=rgpd.ACTION_EFFACER).apres["pdf_ccf_reimprimes"] == 1
+
+
+def _texte_pdf(data: bytes) -> str:
+    return " ".join(
+        " ".join((p.extract_text() or "").split()) for p in PdfReader(io.BytesIO(data)).pages
+    )
+
+
 def test_name_in_other_entries_is_replaced(personas):
     apprenant = _parti(personas, personas.a.apprenant.apprenant)
     nom = str(apprenant)
@@ -479,7 +524,8 @@ def test_erasure_is_atomic(personas, dossier, monkeypatch, django_capture_on_com
     def panne(*args, **kwargs):
         raise RuntimeError("panne au milieu")
 
-    monkeypatch.setattr(rgpd, "_anonymiser_compte", panne)
+    # The account is pseudonymised after every deletion and the audit log rewrite.
+    monkeypatch.setattr(cpro_rgpd, "_anonymiser_compte", panne)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         with pytest.raises(RuntimeError):
             rgpd.effacer_apprenant(apprenant, par=personas.a.ddfpt.user)
