@@ -6,7 +6,6 @@ from allauth.account.forms import LoginForm
 from allauth.account.views import LoginView
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.forms import ActivateTOTPForm
-from django import forms
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,31 +15,50 @@ from django.utils.translation import gettext_lazy as _
 from cpro.models import Membership, Role
 from cpro.tenancy import public
 
+# One answer to every refused login, whatever the reason (wrong password, unknown account,
+# account of another establishment, deactivated account or membership): telling them apart
+# would tell a stranger which accounts exist and which passwords are right.
+MESSAGE_CONNEXION_REFUSEE = _("Identifiant ou mot de passe incorrect pour cet établissement.")
+
 
 class CproAccountAdapter(DefaultAccountAdapter):
-    """No self sign-up: accounts are created by the DDFPT."""
+    """No self sign-up: accounts are created by the DDFPT. On an establishment's login page,
+    only an account with an active membership there authenticates."""
+
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "username_password_mismatch": MESSAGE_CONNEXION_REFUSEE,
+        "email_password_mismatch": MESSAGE_CONNEXION_REFUSEE,
+        "phone_password_mismatch": MESSAGE_CONNEXION_REFUSEE,
+    }
 
     def is_open_for_signup(self, request):
         return False
 
-
-class EtablissementLoginForm(LoginForm):
-    """allauth's login form, refusing users without an active account in this establishment."""
-
-    def clean(self):
-        cleaned = super().clean()
-        user = getattr(self, "user", None)
-        etab = getattr(self.request, "etablissement", None)
-        if user is not None and etab is not None:
-            if not Membership.objects.filter(user=user, etablissement=etab, active=True).exists():
-                raise forms.ValidationError(
-                    _("Identifiant ou mot de passe incorrect pour cet établissement.")
-                )
-        return cleaned
+    def authenticate(self, request, **credentials):
+        """allauth's authentication, then the account's state: active, and on an
+        establishment's login page an active membership there. A right password for an
+        account that may not log in fails the way a wrong one does: same message (not
+        allauth's "account inactive" page), and it counts against the failed-login limits
+        (allauth gave back the attempt on success; it is taken again here)."""
+        user = super().authenticate(request, **credentials)
+        if user is None:
+            return None
+        etab = getattr(request, "etablissement", None)
+        if user.is_active and (
+            etab is None
+            or Membership.objects.filter(user=user, etablissement=etab, active=True).exists()
+        ):
+            return user
+        self.pre_authenticate(request, **credentials)
+        self.authentication_failed(request, **credentials)
+        return None
 
 
 class EtablissementLoginView(LoginView):
-    form_class = EtablissementLoginForm
+    # allauth's own form: the establishment check is in CproAccountAdapter.authenticate, so
+    # that every refusal takes allauth's one path (message, rate limits).
+    form_class = LoginForm
     template_name = "cpro/connexion.html"
 
     def dispatch(self, request, *args, **kwargs):

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from cpro.maitrise import Maitrise, rendu
+from cpro.maitrise import RENDUS, Maitrise, rendu
 from lslpro.models import (
     APPRECIATION_MAX,
     CHEF_OEUVRE_MAX,
@@ -13,13 +13,7 @@ from lslpro.models import (
 from lslpro.services import PFMP_SEMAINES_MAX, Saisie
 
 # The national livret's wording (« Compétences attendues : 1 - non maîtrisées … »).
-LIBELLES_LSL = {
-    Maitrise.NE.value: "non évaluée",
-    Maitrise.N1.value: "non maîtrisée",
-    Maitrise.N2.value: "insuffisamment maîtrisée",
-    Maitrise.N3.value: "maîtrisée",
-    Maitrise.N4.value: "bien maîtrisée",
-}
+LIBELLES_LSL = {r.code: r.libelle_lsl for r in RENDUS.values()}
 CHOIX_NIVEAUX = [("", "— à positionner —")] + [
     (code, f"{code} – {libelle}")
     for code, libelle in (
