@@ -2,8 +2,9 @@
 
 from django import forms
 
+import scenarios.forms
 from evaluations.models import TITRE_MAX, Nature
-from evaluations.services import CONTEXTE_MAX, SECTEURS_MAX
+from evaluations.services import SECTEURS_MAX
 
 FORMATS_DATE = ["%d/%m/%Y", "%Y-%m-%d"]
 
@@ -86,17 +87,9 @@ class ApprenantsForm(forms.Form):
         return donnees
 
 
-class ContexteForm(forms.Form):
-    contexte = forms.CharField(
-        label="Contexte professionnel",
-        required=False,
-        max_length=CONTEXTE_MAX,
-        widget=forms.Textarea(attrs={"rows": 12}),
-        help_text="La situation professionnelle proposée aux apprenants (copiée du scénario).",
-        error_messages={
-            "max_length": f"Le contexte ne peut pas dépasser {CONTEXTE_MAX} caractères."
-        },
-    )
+class ContexteForm(scenarios.forms.ContexteForm):
+    """The scénario's contexte field (copied from it) plus the sectors of activity."""
+
     secteurs = forms.CharField(
         label="Secteur(s) d'activité",
         required=False,
@@ -108,3 +101,11 @@ class ContexteForm(forms.Form):
             "caractères."
         },
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        contexte = self.fields["contexte"]
+        contexte.help_text = (
+            "La situation professionnelle proposée aux apprenants (copiée du scénario)."
+        )
+        contexte.widget.attrs["rows"] = 12

@@ -10,11 +10,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cpro.maitrise import Maitrise
-from cpro.models import AnneeScolaire, Apprenant, Etablissement
-from referentiels.models import Critere, Diplome, Niveau, Tache
-from scenarios.models import Scenario
-
-TITRE_MAX = 255
+from cpro.models import AnneeScolaire, Apprenant
+from referentiels.models import Critere
+from scenarios.models import TITRE_MAX as TITRE_MAX
+from scenarios.models import FicheBase, RessourceBase, Scenario
+from scenarios.models import ressource_upload_to as ressource_upload_to  # 0001_initial
 
 
 class Nature(models.TextChoices):
@@ -29,18 +29,12 @@ class Nature(models.TextChoices):
         return {"INT": "Int", "C": "C", "E": "E"}[self.value]
 
 
-class Evaluation(models.Model):
-    etablissement = models.ForeignKey(
-        Etablissement, on_delete=models.CASCADE, related_name="evaluations"
-    )
-    diplome = models.ForeignKey(Diplome, on_delete=models.PROTECT, related_name="evaluations")
-    niveau = models.CharField(_("niveau"), max_length=10, choices=Niveau.choices)
+class Evaluation(FicheBase):
     annee = models.ForeignKey(AnneeScolaire, on_delete=models.PROTECT, related_name="evaluations")
     # The scénario it was made from; deleting or editing the scénario never changes it.
     scenario = models.ForeignKey(
         Scenario, on_delete=models.SET_NULL, null=True, blank=True, related_name="evaluations"
     )
-    titre = models.CharField(_("titre"), max_length=TITRE_MAX)
     date = models.DateField(_("date"))
     nature = models.CharField(
         _("niveau de complexité"),
@@ -48,7 +42,6 @@ class Evaluation(models.Model):
         choices=Nature.choices,
         default=Nature.INTERMEDIAIRE,
     )
-    contexte = models.TextField(_("contexte"), blank=True)
     secteurs = models.TextField(_("secteur(s) d'activité"), blank=True)
     auteur = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -59,8 +52,6 @@ class Evaluation(models.Model):
         blank=True,
         verbose_name=_("enseignants évaluateurs"),
     )
-    taches = models.ManyToManyField(Tache, related_name="evaluations", blank=True)
-    criteres = models.ManyToManyField(Critere, related_name="evaluations", blank=True)
     apprenants = models.ManyToManyField(
         Apprenant, through="Participant", related_name="evaluations", blank=True
     )
@@ -68,8 +59,9 @@ class Evaluation(models.Model):
         _("affichage des résultats dans le tableau de bord"), default=True
     )
     verrouillee = models.BooleanField(_("verrouillée (bilan validé)"), default=False)
-    cree_le = models.DateTimeField(auto_now_add=True)
-    modifie_le = models.DateTimeField(auto_now=True)
+
+    UN = "Une évaluation"
+    DU = "de l'évaluation"
 
     class Meta:
         verbose_name = _("évaluation")
@@ -78,9 +70,6 @@ class Evaluation(models.Model):
             models.Index(fields=["etablissement", "diplome", "annee", "niveau"]),
             models.Index(fields=["etablissement", "date"]),
         ]
-
-    def __str__(self) -> str:
-        return self.titre
 
     @property
     def code_nature(self) -> str:
@@ -141,31 +130,13 @@ class Resultat(models.Model):
         return f"{self.evaluation_id}/{self.apprenant_id}/{self.critere_id} = {self.niveau}"
 
 
-def ressource_upload_to(ressource: "RessourceEvaluation", filename: str) -> str:
-    ev = ressource.evaluation
-    return f"evaluations/{ev.etablissement_id}/{ev.pk}/{filename}"
-
-
-class RessourceEvaluation(models.Model):
+class RessourceEvaluation(RessourceBase):
     """A resource of the évaluation (copied from its scénario, then its own)."""
 
-    class Type(models.TextChoices):
-        FICHIER = "FICHIER", _("Fichier")
-        LIEN = "LIEN", _("Lien")
-
     evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="ressources")
-    type = models.CharField(max_length=8, choices=Type.choices)
-    titre = models.CharField(_("titre"), max_length=255)
-    fichier = models.FileField(upload_to=ressource_upload_to, blank=True, max_length=300)
-    nom_fichier = models.CharField(max_length=255, blank=True)
-    content_type = models.CharField(max_length=120, blank=True)
-    taille = models.PositiveIntegerField(default=0)
-    url = models.URLField(_("adresse"), max_length=1000, blank=True)
-    ordre = models.PositiveIntegerField(default=0)
 
-    class Meta:
+    CHAMP_FICHE = "evaluation"
+    DOSSIER = "evaluations"
+
+    class Meta(RessourceBase.Meta):
         verbose_name = _("ressource d'évaluation")
-        ordering = ["ordre", "pk"]
-
-    def __str__(self) -> str:
-        return self.titre

@@ -9,7 +9,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from referentiels.models import Critere, Niveau, Tache
-from referentiels.queries import referentiel_complet
+from scenarios import fiche
+from scenarios.fiche import Liaison
 from scenarios.models import Dossier, Ressource, Scenario
 
 
@@ -175,86 +176,14 @@ def ressource_pour(request, scenario: Scenario, pk) -> Ressource:
     return get_object_or_404(scenario.ressources.all(), pk=pk)
 
 
-@dataclass
-class Liaison:
-    """What the « Liaison avec le référentiel » tab shows (a fixed number of queries)."""
-
-    ref: object  # referentiels.queries.ReferentielComplet
-    taches: set  # selected task ids
-    criteres: set  # selected criterion ids
-    competences_marquees: set  # competence ids linked to the selected tasks by the matrix
-    activite: object  # the open activity tab
-    groupe: object  # the open competence group tab
-    par_activite: dict  # activity id → number of selected tasks
-    par_groupe: dict  # group id → number of selected criteria
-    taches_choisies: list
-    competences_choisies: list  # [(competence, [criteres choisis])]
-
-    # Codes of the open tabs ("" when the référentiel has no activity / group): templates
-    # read these, never `activite.code` on a missing tab.
-    @property
-    def activite_code(self) -> str:
-        return self.activite.code if self.activite else ""
-
-    @property
-    def groupe_code(self) -> str:
-        return self.groupe.code if self.groupe else ""
-
-
 def liaison(
     scenario: Scenario, *, activite_code=None, groupe_code=None, critere_actif=None
 ) -> Liaison:
-    """The liaison tab of a scénario: the whole référentiel (referentiel_complet) plus the
+    """The liaison tab of a scénario (scenarios.fiche.liaison): the whole référentiel plus the
     selection, 14 queries whatever the size. `critere_actif` keeps its competence open."""
-    ref = referentiel_complet(scenario.diplome)
-    taches = set(scenario.taches.values_list("pk", flat=True))
-    criteres = set(scenario.criteres.values_list("pk", flat=True))
-    marquees = set()
-    par_activite = {}
-    taches_choisies = []
-    for a in ref.activites:
-        n = 0
-        for t in a.taches.all():
-            if t.pk in taches:
-                n += 1
-                taches_choisies.append(t)
-        par_activite[a.pk] = n
-    for ligne in ref.matrice:
-        if ligne.tache.pk in taches:
-            marquees.update(c.pk for c, _ in ligne.tache.competences_liees)
-    par_groupe = {}
-    competences_choisies = []
-    for g in ref.groupes:
-        n = 0
-        for c in g.competences.all():
-            choisis = [cr for cr in c.criteres.all() if cr.pk in criteres]
-            c.nb_choisis = len(choisis)
-            c.marquee = c.pk in marquees
-            c.ouverte = bool(choisis) or any(cr.pk == critere_actif for cr in c.criteres.all())
-            n += len(choisis)
-            if choisis:
-                competences_choisies.append((c, choisis))
-        par_groupe[g.pk] = n
-    # Without an explicit tab, open the first one that holds a selection (else the first).
-    activite = next((a for a in ref.activites if a.code == activite_code), None)
-    activite = activite or next((a for a in ref.activites if par_activite[a.pk]), None)
-    activite = activite or (ref.activites[0] if ref.activites else None)
-    groupe = next((g for g in ref.groupes if g.code == groupe_code), None)
-    groupe = groupe or next((g for g in ref.groupes if par_groupe[g.pk]), None)
-    groupe = groupe or (ref.groupes[0] if ref.groupes else None)
-    for a in ref.activites:
-        a.nb_choisies = par_activite[a.pk]
-    for g in ref.groupes:
-        g.nb_choisis = par_groupe[g.pk]
-    return Liaison(
-        ref=ref,
-        taches=taches,
-        criteres=criteres,
-        competences_marquees=marquees,
-        activite=activite,
-        groupe=groupe,
-        par_activite=par_activite,
-        par_groupe=par_groupe,
-        taches_choisies=taches_choisies,
-        competences_choisies=competences_choisies,
+    return fiche.liaison(
+        scenario,
+        activite_code=activite_code,
+        groupe_code=groupe_code,
+        critere_actif=critere_actif,
     )

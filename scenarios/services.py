@@ -8,55 +8,28 @@ Rules enforced here (never only in a form):
 - folders are shared by the team, per diplôme and niveau, and are deleted only when empty;
 - the manual order is shared and saved server-side, container by container (a folder, or the
   niveau outside any folder), renumbered 1..n;
-- resources: at most RESSOURCES_MAX per scénario, files up to FICHIER_TAILLE_MAX of an allowed
-  type (extension and content both checked), links in http(s) only.
+- the contexte, liaison and resources rules are those of every fiche (scenarios/fiche.py):
+  at most RESSOURCES_MAX resources, files up to FICHIER_TAILLE_MAX of an allowed type
+  (extension and content both checked), links in http(s) only.
 
 Files are removed from storage only once the transaction that deleted their rows has committed.
 """
 
-import os
-import uuid
-import zipfile
-
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max
 
 from cpro.audit import journaliser
-from cpro.formulaires import (
-    RESSOURCE_TITRE_MAX,
-    supprimer_fichiers_apres_commit,
-    titre_ressource,
-    valider_lien,
-)
 from referentiels.models import Critere, Niveau, Tache
+from scenarios import fiche
+from scenarios.fiche import CONTEXTE_MAX as CONTEXTE_MAX
+from scenarios.fiche import EXTENSIONS_LIBELLE as EXTENSIONS_LIBELLE
+from scenarios.fiche import RESSOURCES_MAX as RESSOURCES_MAX
+from scenarios.fiche import TYPES_AUTORISES as TYPES_AUTORISES
+from scenarios.fiche import verifier_fichier as verifier_fichier
 from scenarios.models import TITRE_MAX, Dossier, Ressource, Scenario
 from scenarios.queries import cle_tri, scenarios_visibles
 
-CONTEXTE_MAX = 20_000
 DOSSIER_NOM_MAX = 120
-RESSOURCES_MAX = 30
-FICHIER_TAILLE_MAX = 10 * 1024 * 1024
-
-# extension → content type served (the client's content type is never trusted)
-TYPES_AUTORISES = {
-    "pdf": "application/pdf",
-    "odt": "application/vnd.oasis.opendocument.text",
-    "ods": "application/vnd.oasis.opendocument.spreadsheet",
-    "odp": "application/vnd.oasis.opendocument.presentation",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    "png": "image/png",
-    "jpg": "image/jpeg",
-    "jpeg": "image/jpeg",
-    "txt": "text/plain; charset=utf-8",
-    "mp4": "video/mp4",
-}
-EXTENSIONS_LIBELLE = "PDF, ODT, ODS, ODP, DOCX, XLSX, PPTX, PNG, JPG, TXT, MP4"
-_OOXML_DOSSIER = {"docx": "word/", "xlsx": "xl/", "pptx": "ppt/"}
-
 
 # --- small rules -----------------------------------------------------------------------------
 
@@ -119,34 +92,9 @@ def modifier_titre(scenario: Scenario, titre: str, *, par) -> Scenario:
 def modifier_contexte(scenario: Scenario, contexte: str, *, par) -> Scenario:
     """Author only. Writes: Scenario.contexte (stripped, at most CONTEXTE_MAX characters)."""
     exiger_auteur(scenario, par)
-    contexte = (contexte or "").strip()
-    if len(contexte) > CONTEXTE_MAX:
-        raise ValidationError(
-            {"contexte": f"Le contexte ne peut pas dépasser {CONTEXTE_MAX} caractères."}
-        )
-    scenario.contexte = contexte
+    scenario.contexte = fiche.nettoyer_contexte(contexte)
     scenario.save(update_fields=["contexte", "modifie_le"])
     return scenario
-
-
-def _tache_du_diplome(scenario, tache_id) -> Tache:
-    tache = Tache.objects.filter(pk=tache_id, diplome_id=scenario.diplome_id).first()
-    if tache is None:
-        raise ValidationError(
-            "Cette tâche professionnelle n'appartient pas au référentiel du scénario."
-        )
-    return tache
-
-
-def _critere_du_diplome(scenario, critere_id) -> Critere:
-    critere = Critere.objects.filter(
-        pk=critere_id, competence__diplome_id=scenario.diplome_id
-    ).first()
-    if critere is None:
-        raise ValidationError(
-            "Ce critère d'évaluation n'appartient pas au référentiel du scénario."
-        )
-    return critere
 
 
 @transaction.atomic
@@ -156,13 +104,7 @@ def basculer_tache(scenario: Scenario, tache_id, *, par) -> bool:
 
     Writes: one row of Scenario.taches (added or removed), Scenario.modifie_le."""
     exiger_auteur(scenario, par)
-    tache = _tache_du_diplome(scenario, tache_id)
-    if scenario.taches.filter(pk=tache.pk).exists():
-        scenario.taches.remove(tache)
-        selectionnee = False
-    else:
-        scenario.taches.add(tache)
-        selectionnee = True
+    selectionnee = fiche.basculer_tache(scenario, tache_id)
     scenario.save(update_fields=["modifie_le"])
     return selectionnee
 
@@ -174,13 +116,7 @@ def basculer_critere(scenario: Scenario, critere_id, *, par) -> bool:
 
     Writes: one row of Scenario.criteres (added or removed), Scenario.modifie_le."""
     exiger_auteur(scenario, par)
-    critere = _critere_du_diplome(scenario, critere_id)
-    if scenario.criteres.filter(pk=critere.pk).exists():
-        scenario.criteres.remove(critere)
-        selectionne = False
-    else:
-        scenario.criteres.add(critere)
-        selectionne = True
+    selectionne = fiche.basculer_critere(scenario, critere_id)
     scenario.save(update_fields=["modifie_le"])
     return selectionne
 
@@ -260,33 +196,7 @@ def dupliquer_scenario(scenario: Scenario, *, par) -> Scenario:
     )
     copie.taches.set(scenario.taches.all())
     copie.criteres.set(scenario.criteres.all())
-    copies_fichiers = []
-    try:
-        for ressource in scenario.ressources.all():
-            nouvelle = Ressource(
-                scenario=copie,
-                type=ressource.type,
-                titre=ressource.titre,
-                nom_fichier=ressource.nom_fichier,
-                content_type=ressource.content_type,
-                taille=ressource.taille,
-                url=ressource.url,
-                ordre=ressource.ordre,
-            )
-            if ressource.type == Ressource.Type.FICHIER:
-                with ressource.fichier.open("rb") as source:
-                    contenu = source.read()
-                nouvelle.fichier.save(
-                    _nom_stocke(ressource.fichier.name), ContentFile(contenu), save=False
-                )
-                copies_fichiers.append(nouvelle.fichier.name)
-            nouvelle.save()
-    except Exception:
-        # The rows roll back; do not leave the copied files behind.
-        storage = Ressource._meta.get_field("fichier").storage
-        for nom in copies_fichiers:
-            storage.delete(nom)
-        raise
+    fiche.copier_ressources(scenario, copie)
     journaliser(
         "scenario.duplique",
         par=par,
@@ -308,7 +218,7 @@ def supprimer_scenario(scenario: Scenario, *, par) -> None:
     Writes: deletes Scenario + Ressource rows; audit entry `scenario.supprime`; files removed
     from storage after commit."""
     exiger_auteur(scenario, par)
-    fichiers = [r.fichier.name for r in scenario.ressources.all() if r.fichier]
+    fichiers = fiche.supprimer_fichiers_de(scenario)
     avant = {
         "titre": scenario.titre,
         "niveau": scenario.niveau,
@@ -324,7 +234,6 @@ def supprimer_scenario(scenario: Scenario, *, par) -> None:
         avant=avant,
     )
     scenario.delete()
-    supprimer_fichiers_apres_commit(*fichiers, storage=Ressource._meta.get_field("fichier").storage)
 
 
 # --- organisation: folders and manual order --------------------------------------------------
@@ -484,102 +393,6 @@ def supprimer_dossier(dossier: Dossier, *, par) -> None:
 # --- resources -------------------------------------------------------------------------------
 
 
-def _verifier_place(scenario: Scenario) -> None:
-    if scenario.ressources.count() >= RESSOURCES_MAX:
-        raise ValidationError(
-            f"Un scénario ne peut pas avoir plus de {RESSOURCES_MAX} ressources : "
-            "supprimez-en une avant d'en ajouter une autre."
-        )
-
-
-def _prochain_ordre(scenario: Scenario) -> int:
-    return (scenario.ressources.aggregate(m=Max("ordre"))["m"] or 0) + 1
-
-
-def _extension(nom: str) -> str:
-    return os.path.splitext(nom or "")[1].lower().lstrip(".")
-
-
-def _nom_stocke(nom: str) -> str:
-    """A random stored name keeping the extension (the original name is kept in the row)."""
-    ext = _extension(nom)
-    return f"{uuid.uuid4().hex}.{ext}" if ext else uuid.uuid4().hex
-
-
-def contenu_conforme(extension: str, debut: bytes, fichier) -> bool:
-    """Does the content look like what its extension says? (magic numbers, ZIP members)."""
-    if extension == "pdf":
-        return debut.startswith(b"%PDF-")
-    if extension == "png":
-        return debut.startswith(b"\x89PNG\r\n\x1a\n")
-    if extension in ("jpg", "jpeg"):
-        return debut.startswith(b"\xff\xd8\xff")
-    if extension == "mp4":
-        return len(debut) >= 12 and debut[4:8] == b"ftyp"
-    if extension == "txt":
-        if b"\x00" in debut:
-            return False
-        try:
-            debut.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            # a multi-byte character cut at the end of the sample is fine
-            if exc.start < len(debut) - 3:
-                return False
-        return True
-    if extension in ("odt", "ods", "odp", "docx", "xlsx", "pptx"):
-        if not debut.startswith(b"PK\x03\x04"):
-            return False
-        try:
-            fichier.seek(0)
-            with zipfile.ZipFile(fichier) as archive:
-                noms = archive.namelist()
-                if extension in ("odt", "ods", "odp"):
-                    if "mimetype" not in noms:
-                        return False
-                    attendu = TYPES_AUTORISES[extension].encode()
-                    return archive.read("mimetype").strip() == attendu
-                return "[Content_Types].xml" in noms and any(
-                    n.startswith(_OOXML_DOSSIER[extension]) for n in noms
-                )
-        except (zipfile.BadZipFile, OSError, KeyError):
-            return False
-        finally:
-            fichier.seek(0)
-    return False
-
-
-def verifier_fichier(fichier) -> str:
-    """Validate an uploaded file (size, extension, content); returns its extension."""
-    if fichier is None:
-        raise ValidationError({"fichier": "Choisissez un fichier à déposer."})
-    if fichier.size > FICHIER_TAILLE_MAX:
-        taille = f"{fichier.size / (1024 * 1024):.1f}".replace(".", ",")
-        raise ValidationError(
-            {"fichier": f"Le fichier dépasse la taille maximale de 10 Mo ({taille} Mo)."}
-        )
-    if fichier.size == 0:
-        raise ValidationError({"fichier": "Le fichier est vide."})
-    extension = _extension(fichier.name)
-    if extension not in TYPES_AUTORISES:
-        raise ValidationError(
-            {
-                "fichier": "Ce type de fichier n'est pas accepté. Types acceptés : "
-                f"{EXTENSIONS_LIBELLE}."
-            }
-        )
-    fichier.seek(0)
-    debut = fichier.read(8192)
-    fichier.seek(0)
-    if not contenu_conforme(extension, debut, fichier):
-        raise ValidationError(
-            {
-                "fichier": f"Le contenu du fichier ne correspond pas à son extension .{extension} "
-                "(fichier renommé ou endommagé)."
-            }
-        )
-    return extension
-
-
 @transaction.atomic
 def ajouter_fichier(scenario: Scenario, *, titre: str, fichier, par) -> Ressource:
     """Author only. Attach an uploaded file (≤ 10 Mo, allowed type checked by extension and
@@ -588,26 +401,7 @@ def ajouter_fichier(scenario: Scenario, *, titre: str, fichier, par) -> Ressourc
 
     Writes: one Ressource row and one stored file."""
     exiger_auteur(scenario, par)
-    _verifier_place(scenario)
-    extension = verifier_fichier(fichier)
-    nom_origine = os.path.basename(fichier.name)[:255]
-    ressource = Ressource(
-        scenario=scenario,
-        type=Ressource.Type.FICHIER,
-        titre=titre_ressource(titre, nom_origine),
-        nom_fichier=nom_origine,
-        content_type=TYPES_AUTORISES[extension],
-        taille=fichier.size,
-        ordre=_prochain_ordre(scenario),
-    )
-    ressource.fichier.save(_nom_stocke(nom_origine), fichier, save=False)
-    stocke = ressource.fichier.name
-    try:
-        ressource.save()
-    except Exception:
-        ressource.fichier.storage.delete(stocke)
-        raise
-    return ressource
+    return fiche.ajouter_fichier(scenario, titre=titre, fichier=fichier)
 
 
 @transaction.atomic
@@ -616,15 +410,7 @@ def ajouter_lien(scenario: Scenario, *, titre: str, url: str, par) -> Ressource:
 
     Writes: one Ressource row."""
     exiger_auteur(scenario, par)
-    _verifier_place(scenario)
-    url = valider_lien(url)
-    return Ressource.objects.create(
-        scenario=scenario,
-        type=Ressource.Type.LIEN,
-        titre=titre_ressource(titre, url[:RESSOURCE_TITRE_MAX]),
-        url=url,
-        ordre=_prochain_ordre(scenario),
-    )
+    return fiche.ajouter_lien(scenario, titre=titre, url=url)
 
 
 @transaction.atomic
@@ -632,6 +418,4 @@ def supprimer_ressource(ressource: Ressource, *, par) -> None:
     """Author of the scénario only. Writes: deletes the Ressource row; its stored file is
     removed after commit."""
     exiger_auteur(ressource.scenario, par)
-    nom = ressource.fichier.name if ressource.fichier else ""
-    ressource.delete()
-    supprimer_fichiers_apres_commit(nom, storage=Ressource._meta.get_field("fichier").storage)
+    fiche.supprimer_ressource(ressource)

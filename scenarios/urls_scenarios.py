@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from scenarios import views
+from scenarios import views, views_fiche
 
 urlpatterns = [
     path("", views.liste, name="liste"),
@@ -13,15 +13,7 @@ urlpatterns = [
     path("dossiers/<int:pk>/supprimer/", views.dossier_supprimer, name="dossier_supprimer"),
     path("<int:pk>/", views.voir, name="voir"),
     path("<int:pk>/modifier/", views.titre, name="modifier"),
-    path("<int:pk>/contexte/", views.contexte, name="contexte"),
-    path("<int:pk>/liaison/", views.liaison, name="liaison"),
-    path("<int:pk>/ressources/", views.ressources, name="ressources"),
-    path("<int:pk>/ressources/<int:rpk>/", views.ressource, name="ressource"),
-    path(
-        "<int:pk>/ressources/<int:rpk>/supprimer/",
-        views.ressource_supprimer,
-        name="ressource_supprimer",
-    ),
+    *views_fiche.chemins(views.onglets),
     path("<int:pk>/dupliquer/", views.dupliquer, name="dupliquer"),
     path("<int:pk>/confidentialite/", views.confidentialite, name="confidentialite"),
     path("<int:pk>/supprimer/", views.supprimer, name="supprimer"),

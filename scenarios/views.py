@@ -3,26 +3,21 @@ redirect or partial. The chosen diplôme scopes the module; a scénario of anoth
 another diplôme or someone else's private one answers 404; an author-only action by a colleague
 answers 403 (the services raise PermissionDenied)."""
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cpro import perms
 from cpro.formulaires import (
-    ajouter_ressource,
     appliquer_service,
     messages_erreur,
-    telecharger_ressource,
 )
 from cpro.perms import permission_requise
 from cpro.urls_tools import etab_reverse
 from referentiels.models import Niveau
-from scenarios import queries, services
+from scenarios import queries, services, views_fiche
 from scenarios.forms import (
     ClasserForm,
     ConfidentialiteForm,
@@ -73,14 +68,10 @@ def _niveau_du_diplome(request, niveau: str) -> str:
 def _contexte_formulaire(request, scenario, onglet: str, **extra) -> dict:
     """What every tab of the scénario form shows: left menu, niveau, resources count."""
     nb_ressources = scenario.ressources.count() if scenario else 0
-    menu = []
-    for code, url_name, libelle in ONGLETS:
-        url = etab_reverse(request, url_name, pk=scenario.pk) if scenario else None
-        menu.append({"code": code, "libelle": libelle, "url": url, "actif": code == onglet})
     return {
         "scenario": scenario,
         "onglet": onglet,
-        "menu": menu,
+        "menu": views_fiche.menu(request, ONGLETS, scenario, onglet),
         "nb_ressources": nb_ressources,
         **extra,
     }
@@ -346,137 +337,52 @@ def titre(request, pk):
     )
 
 
-@require_http_methods(["GET", "POST"])
-@permission_requise(perms.CREER_SCENARIOS)
-def contexte(request, pk):
-    scenario = _scenario_de_l_auteur(request, pk)
-    form = ContexteForm(request.POST or None, initial={"contexte": scenario.contexte})
-    if request.method == "POST" and form.is_valid():
-        if appliquer_service(
-            form,
-            lambda: services.modifier_contexte(
-                scenario, form.cleaned_data["contexte"], par=request.user
-            ),
-        ):
-            messages.success(request, "Le contexte est enregistré.")
-            return redirect(etab_reverse(request, "scenarios:contexte", pk=scenario.pk))
-    return render(
-        request,
-        "scenarios/contexte.html",
-        _contexte_formulaire(
-            request,
-            scenario,
-            "contexte",
-            form=form,
-            libelle_niveau=queries.libelle_niveau(scenario.niveau),
-        ),
-    )
+# --- the shared tabs (scenarios/views_fiche.py) ----------------------------------------------
 
 
-def _entier(valeur):
-    try:
-        return int(valeur)
-    except (TypeError, ValueError) as exc:
-        raise ValidationError("Élément du référentiel inconnu.") from exc
+class _OngletScenario:
+    """The scénario's side of the shared tabs: the author's own scénario of the chosen
+    diplôme (another one → 404, a colleague's → 403)."""
+
+    espace = "scenarios"
+    nom_objet = "scenario"
+    services = services
+    queries = queries
+
+    def fiche(self, request, pk):
+        return _scenario_de_l_auteur(request, pk)
+
+    def contexte_formulaire(self, request, fiche, onglet, **extra):
+        return _contexte_formulaire(request, fiche, onglet, **extra)
+
+    def fiche_lue(self, request, pk):
+        return queries.scenario_du_module(request, pk)
 
 
-@require_http_methods(["GET", "POST"])
-@permission_requise(perms.CREER_SCENARIOS)
-def liaison(request, pk):
-    """GET: the tab (full page, or the partial for HTMX). POST: toggle one task (`tache`) or
-    one criterion (`critere`), then redirect back to the same tabs and anchor, or answer the
-    re-rendered partial to HTMX."""
-    scenario = _scenario_de_l_auteur(request, pk)
-    source = request.POST if request.method == "POST" else request.GET
-    activite, groupe = source.get("activite", ""), source.get("groupe", "")
-    erreur = ""
-    critere_actif = source.get("critere", "")
-    if request.method == "POST":
-        ancre = "liaison"
-        try:
-            if "tache" in request.POST:
-                tache_id = _entier(request.POST["tache"])
-                services.basculer_tache(scenario, tache_id, par=request.user)
-                ancre = f"tache-{tache_id}"
-            elif "critere" in request.POST:
-                critere_id = _entier(request.POST["critere"])
-                services.basculer_critere(scenario, critere_id, par=request.user)
-                ancre = f"critere-{critere_id}"
-            else:
-                raise ValidationError("Choisissez une tâche ou un critère.")
-        except ValidationError as exc:
-            erreur = " ".join(exc.messages)
-        if not request.htmx:
-            if erreur:
-                messages.error(request, erreur)
-            url = etab_reverse(request, "scenarios:liaison", pk=scenario.pk)
-            retour = {"activite": activite, "groupe": groupe, "critere": critere_actif}
-            params = urlencode({k: v for k, v in retour.items() if v})
-            return redirect(f"{url}{'?' + params if params else ''}#{ancre}")
-    donnees = queries.liaison(
-        scenario,
-        activite_code=activite,
-        groupe_code=groupe,
-        critere_actif=int(critere_actif) if critere_actif.isdigit() else None,
-    )
-    partiel = request.htmx and not request.htmx.history_restore_request
-    template = "scenarios/_liaison.html" if partiel else "scenarios/liaison.html"
-    ctx = {"liaison": donnees, "erreur": erreur}
-    if partiel:
-        ctx["scenario"] = scenario
-    else:
-        ctx = _contexte_formulaire(
-            request,
-            scenario,
-            "liaison",
-            libelle_niveau=queries.libelle_niveau(scenario.niveau),
-            **ctx,
+class _Contexte(_OngletScenario, views_fiche.OngletContexte):
+    form_class = ContexteForm
+    message_succes = "Le contexte est enregistré."
+
+    def enregistrer(self, request, fiche, donnees):
+        return services.modifier_contexte(fiche, donnees["contexte"], par=request.user)
+
+
+class _Liaison(_OngletScenario, views_fiche.OngletLiaison):
+    parametres_retour = ("activite", "groupe", "critere")
+
+    def lire(self, fiche, *, activite, groupe, critere):
+        return queries.liaison(
+            fiche,
+            activite_code=activite,
+            groupe_code=groupe,
+            critere_actif=int(critere) if critere.isdigit() else None,
         )
-    response = render(request, template, ctx)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
 
 
-@require_http_methods(["GET", "POST"])
-@permission_requise(perms.CREER_SCENARIOS)
-def ressources(request, pk):
-    """GET: the resources tab. POST `action=fichier` (upload) or `action=lien`."""
-    scenario = _scenario_de_l_auteur(request, pk)
-    fichier_form, lien_form, ajoutee = ajouter_ressource(
-        request, scenario, services, etab_reverse(request, "scenarios:ressources", pk=scenario.pk)
-    )
-    if ajoutee:
-        return ajoutee
-    return render(
-        request,
-        "scenarios/ressources.html",
-        _contexte_formulaire(
-            request,
-            scenario,
-            "ressources",
-            fichier_form=fichier_form,
-            lien_form=lien_form,
-            ressources=list(scenario.ressources.all()),
-            libelle_niveau=queries.libelle_niveau(scenario.niveau),
-            ressources_max=services.RESSOURCES_MAX,
-            types_acceptes=services.EXTENSIONS_LIBELLE,
-        ),
-    )
-
-
-@require_POST
-@permission_requise(perms.CREER_SCENARIOS)
-def ressource_supprimer(request, pk, rpk):
-    scenario = _scenario_de_l_auteur(request, pk)
-    ressource = queries.ressource_pour(request, scenario, rpk)
-    services.supprimer_ressource(ressource, par=request.user)
-    messages.success(request, f"La ressource « {ressource.titre} » a été supprimée.")
-    return redirect(etab_reverse(request, "scenarios:ressources", pk=scenario.pk))
-
-
-@require_GET
-@permission_requise(perms.VOIR_SCENARIOS)
-def ressource(request, pk, rpk):
-    """Download a file resource: visibility of the scénario checked again, never a public URL."""
-    scenario = queries.scenario_du_module(request, pk)
-    return telecharger_ressource(queries.ressource_pour(request, scenario, rpk))
+onglets = views_fiche.onglets(
+    _OngletScenario,
+    _Contexte,
+    _Liaison,
+    edition=perms.CREER_SCENARIOS,
+    lecture=perms.VOIR_SCENARIOS,
+)

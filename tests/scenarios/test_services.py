@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from cpro.models import AuditLog
-from scenarios import services
+from scenarios import fiche, services
 from scenarios.models import Dossier, Ressource, Scenario
 from scenarios.queries import scenarios_visibles
 from tests.scenarios.factories import (
@@ -415,7 +415,7 @@ def test_fichiers_refuses(personas, nom, contenu, message):
 
 def test_fichier_trop_gros(personas, monkeypatch):
     s = scenario_de(personas.a)
-    monkeypatch.setattr(services, "FICHIER_TAILLE_MAX", 100)
+    monkeypatch.setattr(fiche, "FICHIER_TAILLE_MAX", 100)  # the rule of every fiche
     gros = televerse("gros.pdf", PDF + b"x" * 100)
     with pytest.raises(ValidationError, match="10 Mo"):
         services.ajouter_fichier(s, titre="", fichier=gros, par=_user(personas.a))
