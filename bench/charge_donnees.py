@@ -63,8 +63,8 @@ def ajouter(etab, nb_enseignants: int) -> dict:
     from django.db import transaction
 
     from bench.generer import DIPLOME, MOT_DE_PASSE
-    from cpro.demo import NOMS, PRENOMS
     from cpro.models import AnneeScolaire, Apprenant, Division, Membership, Role, User
+    from demo.socle import NOMS, PRENOMS
     from evaluations.models import Evaluation, Participant
     from referentiels.models import Critere
     from scenarios.models import Dossier, Scenario

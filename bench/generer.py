@@ -213,7 +213,6 @@ def generer(
 
 
 def _socle(ctx, nb_apprenants: int, nb_annees: int) -> None:
-    from cpro.demo import NOMS, PRENOMS
     from cpro.models import (
         AnneeScolaire,
         Apprenant,
@@ -224,6 +223,7 @@ def _socle(ctx, nb_apprenants: int, nb_annees: int) -> None:
         Statut,
         User,
     )
+    from demo.socle import NOMS, PRENOMS
     from referentiels.models import Niveau
 
     rng, prefixe = ctx.rng, ctx.prefixe
@@ -320,7 +320,7 @@ def _socle(ctx, nb_apprenants: int, nb_annees: int) -> None:
 def _evaluations(ctx) -> None:
     from django.utils import timezone
 
-    from evaluations.demo import _niveau
+    from demo.evaluations import _niveau
     from evaluations.models import Evaluation, Nature, Participant, Resultat
     from referentiels.models import Critere
 
@@ -398,8 +398,8 @@ def _pfmp(ctx) -> None:
 
     from django.utils import timezone
 
+    from demo import pfmp as pfmp_demo
     from evaluations.models import Resultat
-    from pfmp import demo as pfmp_demo
     from pfmp import services_periodes, services_portfolio
     from pfmp.models import Affectation, BilanEntreprise, Entreprise
     from referentiels.models import Niveau
@@ -488,8 +488,8 @@ def _pfmp(ctx) -> None:
 def _ccf(ctx) -> None:
     import random as _random
 
-    from certification import demo as ccf_demo
     from certification import services
+    from demo import certification as ccf_demo
     from referentiels.models import GrilleCCF, Niveau
 
     grille = GrilleCCF.objects.filter(diplome=ctx.diplome, epreuve=EPREUVE_CCF).first()
@@ -515,8 +515,8 @@ def _ccf(ctx) -> None:
 
 
 def _bilans(ctx, avec_livret) -> None:
-    from bilans import demo as bilans_demo
     from bilans import services_bilans
+    from demo import bilans as bilans_demo
 
     prof_user = ctx.prof.user
     date_validee = max(ctx.aujourd_hui - datetime.timedelta(days=14), ctx.annee.date_debut)
@@ -543,7 +543,7 @@ def _bilans(ctx, avec_livret) -> None:
 
 
 def _livrets(ctx, avec_livret) -> None:
-    from lslpro import demo as lsl_demo
+    from demo import lslpro as lsl_demo
     from lslpro import queries, services
     from lslpro.models import Periodicite
     from lslpro.services_parametres import definir_code_matiere

@@ -2,7 +2,7 @@
 
 The module is scoped by the establishment and the chosen diplôme: a learner or a bilan of
 another establishment — or of a division preparing another diplôme — answers 404. Who may change
-a bilan is `services_bilans.peut_rediger` / `peut_supprimer` / the DDFPT (403 otherwise).
+a bilan is `cpro.perms.peut` (REDIGER_BILANS, SUPPRIMER_BILANS: bilans.regles; 403 otherwise).
 
 The observations that pre-fill a bilan are computed here (one query), from the learner's
 résultats on the criteria of the diplôme's competences, in évaluations shown in dashboards and
@@ -17,9 +17,10 @@ from functools import cached_property
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from bilans import rendu_tableau, services_bilans
+from bilans import rendu_tableau
 from bilans.models import BilanIntermediaire, Positionnement
 from bilans.suggestion import MAX_POURQUOI, Observation, Suggestion, suggerer
+from cpro import perms
 from cpro.models import AnneeScolaire, Apprenant, Division
 from evaluations.models import Evaluation, Resultat
 from referentiels.models import Competence
@@ -153,14 +154,14 @@ def bilan_modifiable(request, pk) -> BilanIntermediaire:
     """`bilan_pour`, then 403 unless the membership may write drafts here. Whether the bilan is
     still a draft is the services' business (a message, not a 403)."""
     bilan = bilan_pour(request, pk)
-    if not services_bilans.peut_rediger(bilan, request.membership):
+    if not perms.peut(request.membership, perms.REDIGER_BILANS, bilan):
         raise PermissionDenied
     return bilan
 
 
 def bilan_supprimable(request, pk) -> BilanIntermediaire:
     bilan = bilan_pour(request, pk)
-    if not services_bilans.peut_supprimer(bilan, request.membership):
+    if not perms.peut(request.membership, perms.SUPPRIMER_BILANS, bilan):
         raise PermissionDenied
     return bilan
 

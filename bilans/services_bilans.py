@@ -19,7 +19,7 @@ Every multi-row write is atomic and validated before anything is written.
 import datetime
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -27,8 +27,9 @@ from bilans import queries_bilans
 from bilans.models import TEXTE_MAX, BilanIntermediaire, Positionnement
 from cpro import perms
 from cpro.audit import journaliser
+from cpro.erreurs import Interdit, Verrouille
 from cpro.maitrise import Maitrise
-from cpro.models import AnneeScolaire, Apprenant, Membership, Role
+from cpro.models import AnneeScolaire, Apprenant
 from evaluations.services import deverrouiller_evaluations, verrouiller_evaluations
 
 MESSAGE_VALIDE = "Ce bilan est validé : le DDFPT peut le déverrouiller."
@@ -38,49 +39,22 @@ MESSAGE_DROIT = (
 NOTE_MAX = Decimal(20)
 
 
-# --- who may do what -------------------------------------------------------------------------
+# --- who may do what (cpro.perms.peut, object rules in bilans.regles) ------------------------
 
 
-def _membership(user, etablissement_id) -> Membership | None:
-    if not getattr(user, "pk", None):
-        return None
-    return Membership.objects.filter(
-        user=user, etablissement_id=etablissement_id, active=True
-    ).first()
-
-
-def peut_rediger(bilan_ou_apprenant, membership: Membership | None) -> bool:
-    """An active ENSEIGNANT/DDFPT of the establishment of the bilan (or learner)."""
-    if membership is None or not membership.active:
-        return False
-    if membership.etablissement_id != bilan_ou_apprenant.etablissement_id:
-        return False
-    return perms.a_permission(membership, perms.REDIGER_BILANS)
-
-
-def peut_supprimer(bilan: BilanIntermediaire, membership: Membership | None) -> bool:
-    """Its author (still a writer here) or the DDFPT (the draft check is the service's)."""
-    if not peut_rediger(bilan, membership):
-        return False
-    return membership.role == Role.DDFPT or bilan.auteur_id == membership.user_id
-
-
-def peut_deverrouiller(bilan: BilanIntermediaire, membership: Membership | None) -> bool:
-    if membership is None or not membership.active:
-        return False
-    if membership.etablissement_id != bilan.etablissement_id:
-        return False
-    return perms.a_permission(membership, perms.DEVERROUILLER_BILANS)
+def _exiger(objet, par, permission: str, message: str) -> None:
+    if not perms.peut(perms.membership_de(par, objet.etablissement_id), permission, objet):
+        raise Interdit(message)
 
 
 def _exiger_redacteur(objet, par) -> None:
-    if not peut_rediger(objet, _membership(par, objet.etablissement_id)):
-        raise PermissionDenied(MESSAGE_DROIT)
+    """An active ENSEIGNANT/DDFPT of the establishment of the bilan (or learner)."""
+    _exiger(objet, par, perms.REDIGER_BILANS, MESSAGE_DROIT)
 
 
 def _exiger_brouillon(bilan: BilanIntermediaire) -> None:
     if bilan.est_valide:
-        raise ValidationError(MESSAGE_VALIDE)
+        raise Verrouille(MESSAGE_VALIDE)
 
 
 # --- validation helpers ----------------------------------------------------------------------
@@ -311,8 +285,9 @@ def deverrouiller_bilan(bilan: BilanIntermediaire, *, par) -> BilanIntermediaire
     (they stay locked). Locks: the bilan row and the évaluation rows. Audit:
     `bilan.deverrouillage` (before/after, with the évaluations unlocked and kept locked) and one
     `evaluation.deverrouillage` per évaluation unlocked."""
-    if not peut_deverrouiller(bilan, _membership(par, bilan.etablissement_id)):
-        raise PermissionDenied("Seul le DDFPT peut déverrouiller un bilan validé.")
+    _exiger(
+        bilan, par, perms.DEVERROUILLER_BILANS, "Seul le DDFPT peut déverrouiller un bilan validé."
+    )
     bilan = (
         BilanIntermediaire.objects.select_for_update()
         .select_related("etablissement")
@@ -355,8 +330,12 @@ def deverrouiller_bilan(bilan: BilanIntermediaire, *, par) -> BilanIntermediaire
 def supprimer_bilan(bilan: BilanIntermediaire, *, par) -> None:
     """Delete a draft (its author or the DDFPT). Writes: deletes the bilan and its
     positionnements. Audit: `bilan.suppression`."""
-    if not peut_supprimer(bilan, _membership(par, bilan.etablissement_id)):
-        raise PermissionDenied("Seuls l'auteur du bilan et le DDFPT peuvent le supprimer.")
+    _exiger(
+        bilan,
+        par,
+        perms.SUPPRIMER_BILANS,
+        "Seuls l'auteur du bilan et le DDFPT peuvent le supprimer.",
+    )
     bilan = (
         BilanIntermediaire.objects.select_for_update()
         .select_related("etablissement")

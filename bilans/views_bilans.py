@@ -86,7 +86,7 @@ def bilans(request):
             precedent=ids[i - 1] if i else None,
             suivant=ids[i + 1] if i is not None and i + 1 < len(ids) else None,
             peut_supprimer=bool(page.choisi)
-            and services_bilans.peut_supprimer(page.choisi, request.membership),
+            and perms.peut(request.membership, perms.SUPPRIMER_BILANS, page.choisi),
             radar=_radar(page),
         )
     return render(request, "bilans/bilans.html", contexte)

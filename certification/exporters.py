@@ -14,9 +14,8 @@ job may run long after the request that queued it.
 import io
 import zipfile
 
-from django.template.loader import render_to_string
-
 from certification import queries_documents as queries
+from certification import rendu
 from certification import services_documents as services
 from cpro import perms
 from cpro.exports import Exporter, ExportError, exporter
@@ -29,44 +28,12 @@ def _pk(params, key):
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def nom_fichier(doc: queries.DocumentGrille) -> str:
-    return services.nom_fichier_grille(
-        epreuve=doc.grille.epreuve, numero=doc.numero, nom=doc.nom, prenom=doc.prenom
-    )
-
-
-class RenduGrilles:
-    """Renders grids with WeasyPrint, sharing the font configuration and the parsed
-    stylesheet between the grids of one export (−30 % per grid in a ZIP, bench/README.md)."""
-
-    def __init__(self):
-        from weasyprint.text.fonts import FontConfiguration  # heavy import, only in the worker
-
-        self.font_config = FontConfiguration()
-        self._css: dict[str, object] = {}
-
-    def pdf(self, doc: queries.DocumentGrille) -> bytes:
-        """The PDF of one grid (CSS passed as a string: no file or network access)."""
-        from weasyprint import CSS, HTML
-
-        gc = doc.grille_candidat
-        context = {
-            "doc": doc,
-            "etablissement": gc.etablissement,
-            "diplome": doc.grille.diplome,
-            "unite": doc.grille.unite,
-        }
-        html = render_to_string("certification/pdf_grille.html", context)
-        texte_css = render_to_string("certification/pdf_grille.css", context)
-        css = self._css.get(texte_css)
-        if css is None:
-            css = self._css[texte_css] = CSS(string=texte_css, font_config=self.font_config)
-        return HTML(string=html).write_pdf(stylesheets=[css], font_config=self.font_config)
-
-
-def pdf_grille(doc: queries.DocumentGrille) -> bytes:
-    """The PDF of one grid."""
-    return RenduGrilles().pdf(doc)
+# Kept under their former names (callers and tests): the renderer lives in certification.rendu
+# and the file name in services_documents, so that the lock (services_documents.figer_pdf) does
+# not import this module, which imports it (no import cycle).
+nom_fichier = services.nom_fichier_document
+RenduGrilles = rendu.RenduGrilles
+pdf_grille = rendu.pdf_grille
 
 
 def pdf_document(doc: queries.DocumentGrille, rendu: RenduGrilles, *, par=None) -> bytes:

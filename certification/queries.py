@@ -8,14 +8,20 @@ Accessors answer 404 for anything outside the request's establishment (and chose
 """
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
 
 from bilans.queries_tableaux import donnees_tableau
-from certification.models import GrilleCandidat, MembreCommission, NiveauCritere
+from certification.models import (
+    COMMENTAIRE_MAX,
+    MEMBRES_MIN,
+    GrilleCandidat,
+    MembreCommission,
+    NiveauCritere,
+)
 from certification.officialite import Officialite, ligne_reconstruite, officialite
 from cpro.models import AnneeScolaire, Apprenant, Division, Membership, Role
 from referentiels.models import Critere, GrilleCCF, Niveau
@@ -334,13 +340,78 @@ def descripteurs(critere: Critere, libelles: list[str]) -> list[str]:
     return resultat
 
 
+# The note suggestion: each chosen level is worth these points out of 20.
+POINTS_NIVEAU = {1: Decimal(5), 2: Decimal(10), 3: Decimal(15), 4: Decimal(20)}
+
+
+# --- the note suggestion ---------------------------------------------------------------------
+
+
+def suggestion_note(niveaux) -> Decimal | None:
+    """The computed, indicative note suggestion shown beside the proposed note; the commission
+    decides the note.
+
+    Formula: each chosen level is worth 1 → 5, 2 → 10, 3 → 15, 4 → 20 points (the upper bound
+    of the level's quarter of the scale); the suggestion is the mean over the criteria
+    positioned, rounded to the nearest half point. None while no criterion is positioned."""
+    points = [POINTS_NIVEAU[n] for n in niveaux if n in POINTS_NIVEAU]
+    if not points:
+        return None
+    moyenne = sum(points) / len(points)
+    return (moyenne * 2).quantize(Decimal("1"), rounding=ROUND_HALF_UP) / 2
+
+
+# --- what the lock needs ---------------------------------------------------------------------
+
+
+def manquants(gc: GrilleCandidat, *, criteres=None, niveaux=None, nb_membres=None) -> list[str]:
+    """What is missing before `gc` can be locked, as French sentences (empty: ready).
+    `criteres`, `niveaux` ({critere_id: niveau}) and `nb_membres` may be passed when the caller
+    already read them."""
+    if criteres is None:
+        criteres = criteres_de_grille(gc.grille)
+    if niveaux is None:
+        niveaux = dict(gc.niveaux.values_list("critere_id", "niveau"))
+    if nb_membres is None:
+        nb_membres = gc.membres.count()
+    resultat = []
+    if not (gc.etablissement.academie or "").strip():
+        resultat.append(
+            "l'académie de l'établissement (à renseigner par le DDFPT dans l'administration)"
+        )
+    if not gc.session:
+        resultat.append("la session")
+    if not (gc.apprenant.numero_candidat or "").strip():
+        resultat.append("le numéro de candidat")
+    if not (gc.dates_situations or "").strip():
+        resultat.append("la ou les dates des situations d'évaluation")
+    if not criteres:
+        resultat.append("les critères de l'épreuve (référentiel incomplet)")
+    sans_niveau = [c for c in criteres if not niveaux.get(c.pk)]
+    if sans_niveau:
+        codes = ", ".join(c.code for c in sans_niveau[:8])
+        if len(sans_niveau) > 8:
+            codes += "…"
+        resultat.append(f"un niveau pour {len(sans_niveau)} critère(s) ({codes})")
+    if gc.note_proposee is None:
+        resultat.append("la note proposée au jury")
+    if nb_membres < MEMBRES_MIN:
+        resultat.append(
+            f"au moins {MEMBRES_MIN} membres de la commission ({nb_membres} indiqué(s))"
+        )
+    if len(gc.commentaire or "") > COMMENTAIRE_MAX:
+        resultat.append(f"des commentaires d'au plus {COMMENTAIRE_MAX} caractères")
+    return resultat
+
+
+# --- the page ----------------------------------------------------------------------------------
+
+
 def page_grille(gc: GrilleCandidat, *, avec_resultats: bool = True) -> PageGrille:
     """Everything the grid page shows: the criteria rows with their descriptors and chosen
     level, the members, the computed note suggestion, what is missing before the lock, and
     (side panel) the learner's dashboard results on each criterion (bilans.queries_tableaux,
     compact view). 3 queries + 4 for the dashboard, whatever the data."""
-    from certification import services
-
     grille = gc.grille
     libelles = libelles_niveaux(grille)
     criteres = criteres_de_grille(grille)
@@ -375,12 +446,10 @@ def page_grille(gc: GrilleCandidat, *, avec_resultats: bool = True) -> PageGrill
         niveaux=libelles,
         blocs=blocs,
         membres=membres,
-        suggestion=services.suggestion_note(niveaux_choisis),
+        suggestion=suggestion_note(niveaux_choisis),
         nb_positionnes=len(niveaux_choisis),
         nb_criteres=len(criteres),
-        manquants=services.manquants(
-            gc, criteres=criteres, niveaux=choisis, nb_membres=len(membres)
-        ),
+        manquants=manquants(gc, criteres=criteres, niveaux=choisis, nb_membres=len(membres)),
         nb_evaluations=nb_evaluations,
         officialite=officialite(grille, criteres),
     )

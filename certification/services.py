@@ -18,22 +18,24 @@ Lock and unlock are audited (before/after), as are the numéro de candidat chang
 
 import logging
 import re
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from certification.models import (
     COMMENTAIRE_MAX,
-    MEMBRES_MIN,
     GrilleCandidat,
     MembreCommission,
     NiveauCritere,
 )
+from certification.queries import POINTS_NIVEAU, criteres_de_grille, manquants
+from certification.queries import suggestion_note as suggestion_note  # noqa: F401 (demo)
 from certification.services_documents import effacer_pdf_fige, figer_pdf
 from cpro import perms
 from cpro.audit import journaliser
+from cpro.erreurs import Interdit, Verrouille
 from cpro.models import Apprenant, Membership, Role
 
 logger = logging.getLogger(__name__)
@@ -52,46 +54,22 @@ NUMERO_MAX = 20
 NUMERO_RE = re.compile(r"^[0-9A-Za-z-]+$")
 DATES_MAX = 255
 
-# The note suggestion: each chosen level is worth these points out of 20.
-POINTS_NIVEAU = {1: Decimal(5), 2: Decimal(10), 3: Decimal(15), 4: Decimal(20)}
+# --- who may do what (cpro.perms.peut; no object rule: the grid's establishment) -----------
 
 
-# --- who may do what -------------------------------------------------------------------------
-
-
-def _membership(user, etablissement_id) -> Membership | None:
-    if not getattr(user, "pk", None):
-        return None
-    return Membership.objects.filter(
-        user=user, etablissement_id=etablissement_id, active=True
-    ).first()
-
-
-def peut_saisir(objet, membership: Membership | None) -> bool:
-    """An active ENSEIGNANT/DDFPT of the establishment of `objet` (grid or learner)."""
-    if membership is None or not membership.active:
-        return False
-    if membership.etablissement_id != objet.etablissement_id:
-        return False
-    return perms.a_permission(membership, perms.SAISIR_CERTIFICATION)
-
-
-def peut_deverrouiller(gc: GrilleCandidat, membership: Membership | None) -> bool:
-    if membership is None or not membership.active:
-        return False
-    if membership.etablissement_id != gc.etablissement_id:
-        return False
-    return perms.a_permission(membership, perms.DEVERROUILLER_CERTIFICATION)
+def _exiger(objet, par, permission: str, message: str) -> None:
+    if not perms.peut(perms.membership_de(par, objet.etablissement_id), permission, objet):
+        raise Interdit(message)
 
 
 def _exiger_saisie(objet, par) -> None:
-    if not peut_saisir(objet, _membership(par, objet.etablissement_id)):
-        raise PermissionDenied(MESSAGE_DROIT)
+    """An active ENSEIGNANT/DDFPT of the establishment of `objet` (grid or learner)."""
+    _exiger(objet, par, perms.SAISIR_CERTIFICATION, MESSAGE_DROIT)
 
 
 def _exiger_en_cours(gc: GrilleCandidat) -> None:
     if gc.est_verrouillee:
-        raise ValidationError(MESSAGE_VERROUILLEE)
+        raise Verrouille(MESSAGE_VERROUILLEE)
 
 
 def _relire(gc: GrilleCandidat) -> GrilleCandidat:
@@ -161,8 +139,6 @@ def normaliser_numero(numero) -> str:
 
 
 def _verifier_niveaux(gc: GrilleCandidat, niveaux: dict) -> dict[int, int | None]:
-    from certification.queries import criteres_de_grille
-
     connus = {c.pk for c in criteres_de_grille(gc.grille)}
     resultat: dict[int, int | None] = {}
     for cid, niveau in (niveaux or {}).items():
@@ -192,68 +168,6 @@ def _etat(gc: GrilleCandidat) -> dict:
         "verrouillee_le": gc.verrouillee_le.isoformat() if gc.verrouillee_le else None,
         "verrouillee_par": gc.verrouillee_par_id,
     }
-
-
-# --- the note suggestion ---------------------------------------------------------------------
-
-
-def suggestion_note(niveaux) -> Decimal | None:
-    """The computed, indicative note suggestion shown beside the proposed note; the commission
-    decides the note.
-
-    Formula: each chosen level is worth 1 → 5, 2 → 10, 3 → 15, 4 → 20 points (the upper bound
-    of the level's quarter of the scale); the suggestion is the mean over the criteria
-    positioned, rounded to the nearest half point. None while no criterion is positioned."""
-    points = [POINTS_NIVEAU[n] for n in niveaux if n in POINTS_NIVEAU]
-    if not points:
-        return None
-    moyenne = sum(points) / len(points)
-    return (moyenne * 2).quantize(Decimal("1"), rounding=ROUND_HALF_UP) / 2
-
-
-# --- what the lock needs ---------------------------------------------------------------------
-
-
-def manquants(gc: GrilleCandidat, *, criteres=None, niveaux=None, nb_membres=None) -> list[str]:
-    """What is missing before `gc` can be locked, as French sentences (empty: ready).
-    `criteres`, `niveaux` ({critere_id: niveau}) and `nb_membres` may be passed when the caller
-    already read them."""
-    from certification.queries import criteres_de_grille
-
-    if criteres is None:
-        criteres = criteres_de_grille(gc.grille)
-    if niveaux is None:
-        niveaux = dict(gc.niveaux.values_list("critere_id", "niveau"))
-    if nb_membres is None:
-        nb_membres = gc.membres.count()
-    resultat = []
-    if not (gc.etablissement.academie or "").strip():
-        resultat.append(
-            "l'académie de l'établissement (à renseigner par le DDFPT dans l'administration)"
-        )
-    if not gc.session:
-        resultat.append("la session")
-    if not (gc.apprenant.numero_candidat or "").strip():
-        resultat.append("le numéro de candidat")
-    if not (gc.dates_situations or "").strip():
-        resultat.append("la ou les dates des situations d'évaluation")
-    if not criteres:
-        resultat.append("les critères de l'épreuve (référentiel incomplet)")
-    sans_niveau = [c for c in criteres if not niveaux.get(c.pk)]
-    if sans_niveau:
-        codes = ", ".join(c.code for c in sans_niveau[:8])
-        if len(sans_niveau) > 8:
-            codes += "…"
-        resultat.append(f"un niveau pour {len(sans_niveau)} critère(s) ({codes})")
-    if gc.note_proposee is None:
-        resultat.append("la note proposée au jury")
-    if nb_membres < MEMBRES_MIN:
-        resultat.append(
-            f"au moins {MEMBRES_MIN} membres de la commission ({nb_membres} indiqué(s))"
-        )
-    if len(gc.commentaire or "") > COMMENTAIRE_MAX:
-        resultat.append(f"des commentaires d'au plus {COMMENTAIRE_MAX} caractères")
-    return resultat
 
 
 # --- services --------------------------------------------------------------------------------
@@ -447,14 +361,15 @@ def retirer_membre(membre: MembreCommission, *, par) -> None:
 
 
 @transaction.atomic
-def verrouiller_grille(gc: GrilleCandidat, *, par) -> GrilleCandidat:
+def verrouiller_grille(gc: GrilleCandidat, *, par, rendu=None) -> GrilleCandidat:
     """Lock the grid once complete (see `manquants`): every header field (académie of the
     establishment, session, numéro de candidat, dates des situations), a level on every
     criterion, the proposed note, ≥ MEMBRES_MIN members, a comment ≤ COMMENTAIRE_MAX.
     Otherwise ValidationError listing what is missing. Writes statut, verrouillee_le/par and
     the printed PDF (`pdf_fige`, rendered here inside the transaction: every later download
     serves these bytes). If the PDF cannot be rendered the lock fails (ValidationError code
-    "pdf", French message) and nothing is written.
+    "pdf", French message) and nothing is written. `rendu` (certification.exporters.RenduGrilles)
+    shares fonts and stylesheet between the locks of a batch (the demo).
     Audit: `certification.verrouillage` (before/after)."""
     _exiger_saisie(gc, par)
     _relire(gc)
@@ -471,7 +386,7 @@ def verrouiller_grille(gc: GrilleCandidat, *, par) -> GrilleCandidat:
     gc.verrouillee_par = par
     gc.save(update_fields=["statut", "verrouillee_le", "verrouillee_par", "modifie_le"])
     try:
-        figer_pdf(gc)
+        figer_pdf(gc, rendu=rendu)
     except Exception as exc:
         # The lock never exists without its printed PDF: the transaction is rolled back.
         logger.exception("PDF de la grille %s non produit au verrouillage", gc.pk)
@@ -494,8 +409,7 @@ def deverrouiller_grille(gc: GrilleCandidat, *, par) -> GrilleCandidat:
     """Unlock a locked grid (DDFPT only): it is editable again. Writes statut (EN_COURS),
     clears verrouillee_le/par and the stored PDF (file deleted after commit; the next lock
     stores a new one). Audit: `certification.deverrouillage` (before/after)."""
-    if not peut_deverrouiller(gc, _membership(par, gc.etablissement_id)):
-        raise PermissionDenied(MESSAGE_DEVERROUILLER)
+    _exiger(gc, par, perms.DEVERROUILLER_CERTIFICATION, MESSAGE_DEVERROUILLER)
     _relire(gc)
     if not gc.est_verrouillee:
         raise ValidationError("Cette grille n'est pas verrouillée.")

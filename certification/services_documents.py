@@ -14,6 +14,7 @@ import unicodedata
 from django.core.files.base import ContentFile
 from django.db import transaction
 
+from certification import rendu as rendus
 from cpro.audit import journaliser
 from cpro.csv_export import ecrire_csv
 from cpro.models import ExportJob
@@ -53,6 +54,13 @@ def nom_fichier_grille(*, epreuve: str, numero: str, nom: str, prenom: str) -> s
     return "_".join(parties) + ".pdf"
 
 
+def nom_fichier_document(doc) -> str:
+    """The official name of the PDF of a printable grid (queries_documents.DocumentGrille)."""
+    return nom_fichier_grille(
+        epreuve=doc.grille.epreuve, numero=doc.numero, nom=doc.nom, prenom=doc.prenom
+    )
+
+
 def nom_fichier_zip(*, epreuve: str, division: str, session: int) -> str:
     """`E31_TMCVA_2027.zip`: épreuve code, division, session."""
     return (
@@ -82,16 +90,15 @@ def figer_pdf(grille_candidat, *, rendu=None) -> bytes:
     transaction (certification.services.verrouiller_grille): the grid is read again, so the
     PDF carries the lock mention. Writes: one file, `GrilleCandidat.pdf_fige`. Returns the
     bytes. Any rendering error propagates (the caller refuses the lock)."""
-    from certification import exporters
     from certification import queries_documents as queries
 
     documents = queries.documents_grilles(grille_candidat.etablissement_id, [grille_candidat.pk])
     if not documents:
         raise ValueError(f"grille {grille_candidat.pk} introuvable")
     doc = documents[0]
-    data = (rendu or exporters.RenduGrilles()).pdf(doc)
+    data = (rendu or rendus.RenduGrilles()).pdf(doc)
     ancien = grille_candidat.pdf_fige.name
-    grille_candidat.pdf_fige.save(exporters.nom_fichier(doc), ContentFile(data), save=False)
+    grille_candidat.pdf_fige.save(nom_fichier_document(doc), ContentFile(data), save=False)
     grille_candidat.save(update_fields=["pdf_fige"])
     if ancien:
         _effacer_apres_commit(grille_candidat.pdf_fige.storage, ancien)
@@ -135,12 +142,11 @@ def pdf_grille_verrouillee(doc, *, rendu=None, par=None) -> bytes:
                 return fichier.read()
         except (FileNotFoundError, OSError) as exc:
             raise PdfFigeIntrouvable(gc.pdf_fige.name) from exc
-    from certification import exporters
     from certification.models import GrilleCandidat
 
-    data = (rendu or exporters.RenduGrilles()).pdf(doc)
+    data = (rendu or rendus.RenduGrilles()).pdf(doc)
     nom = gc.pdf_fige.storage.save(
-        gc.pdf_fige.field.generate_filename(gc, exporters.nom_fichier(doc)), ContentFile(data)
+        gc.pdf_fige.field.generate_filename(gc, nom_fichier_document(doc)), ContentFile(data)
     )
     with transaction.atomic():
         # Only if still locked and still without a stored PDF (a concurrent first download

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from certification import queries, services
 from certification.forms import GrilleForm, MembreForm, RechercheForm
 from cpro import perms
+from cpro.erreurs import Verrouille
 from cpro.formulaires import messages_erreur
 from cpro.perms import permission_requise
 from cpro.urls_tools import etab_reverse
@@ -183,10 +184,10 @@ def grille_enregistrer(request, pk):
                 commentaire=d["commentaire"],
                 niveaux=form.niveaux(),
             )
+        except Verrouille as exc:
+            messages_erreur(request, exc)
+            return redirect(_url_grille(request, gc))
         except ValidationError as exc:
-            if services.MESSAGE_VERROUILLEE in exc.messages:
-                messages_erreur(request, exc)
-                return redirect(_url_grille(request, gc))
             _erreurs_dans_form(form, exc)
         else:
             messages.success(request, "La grille est enregistrée.")
@@ -218,7 +219,9 @@ def grille_membre_ajouter(request, pk):
                 qualite=d["qualite"],
             )
         except ValidationError as exc:
-            if membre is not None or services.MESSAGE_VERROUILLEE in exc.messages:
+            # A locked grid, or a refused teacher chosen from the list: a message on the grid;
+            # a typed member's fields: errors on the form.
+            if membre is not None or isinstance(exc, Verrouille):
                 messages_erreur(request, exc)
                 return redirect(_url_grille(request, gc, "membres"))
             _erreurs_dans_form(form, exc)

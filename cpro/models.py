@@ -12,7 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from referentiels.models import Diplome, Niveau
+from cpro.niveaux import Niveau
 
 UAI_LETTRES = "ABCDEFGHJKLMNPRSTUVWXYZ"  # 23 letters: no I, O, Q
 
@@ -68,7 +68,10 @@ class Etablissement(models.Model):
     academie = models.CharField(_("académie"), max_length=120, blank=True)
     book_active = models.BooleanField(_("book apprenant activé"), default=False)
     diplomes = models.ManyToManyField(
-        Diplome, verbose_name=_("diplômes préparés"), related_name="etablissements", blank=True
+        "referentiels.Diplome",
+        verbose_name=_("diplômes préparés"),
+        related_name="etablissements",
+        blank=True,
     )
     cree_le = models.DateTimeField(auto_now_add=True)
 
@@ -100,7 +103,7 @@ class Membership(models.Model):
     role = models.CharField(_("rôle"), max_length=12, choices=Role.choices)
     active = models.BooleanField(_("actif"), default=True)
     diplomes = models.ManyToManyField(
-        Diplome, verbose_name=_("diplômes gérés"), related_name="+", blank=True
+        "referentiels.Diplome", verbose_name=_("diplômes gérés"), related_name="+", blank=True
     )
     cree_le = models.DateTimeField(auto_now_add=True)
 
@@ -157,7 +160,9 @@ class Division(models.Model):
     )
     annee = models.ForeignKey(AnneeScolaire, on_delete=models.PROTECT, related_name="divisions")
     nom = models.CharField(_("nom"), max_length=40)
-    diplome = models.ForeignKey(Diplome, on_delete=models.PROTECT, related_name="divisions")
+    diplome = models.ForeignKey(
+        "referentiels.Diplome", on_delete=models.PROTECT, related_name="divisions"
+    )
     niveau = models.CharField(_("niveau"), max_length=10, choices=Niveau.choices)
     # Code MEF (module élémentaire de formation, 11 characters) of the division, read from
     # SIECLE (CODE_MEF of its learners) or set by the DDFPT; `code_mef_source` says which.

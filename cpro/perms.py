@@ -1,13 +1,23 @@
-"""Permissions are data on the membership: a role gives a fixed set of permission names.
+"""Who may do what, asked in one place.
 
-Views declare what they need with `@permission_requise("...")`; templates read the set computed
-once per request (`cpro_perms`). Per-object grants (a tutor on a portfolio, a private scénario)
-are checked by the module's accessors, not here.
+Permissions are data on the membership: a role gives a fixed set of permission names. Views
+declare what they need with `@permission_requise("...")`; templates read the set computed once
+per request (`cpro_perms`).
+
+On one object, `peut(membership, permission, objet)` first asks the role, then the object rule
+of that permission: each module registers its rules in `<app>/regles.py` with `@regle(...)`
+(discovered at start-up by cpro.apps, so cpro imports no module). A permission without a rule
+needs only the object to belong to the membership's establishment.
+
+Services get the acting membership through `membership_de(user, etablissement_id)`: inside a
+request it is the one the tenancy middleware resolved (no query).
 """
 
+from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 
 from cpro.models import Membership, Role
 
@@ -44,6 +54,9 @@ DEVERROUILLER_CERTIFICATION = "certification.deverrouiller"
 SAISIR_LSL = "lsl.saisir"
 PARAMETRER_LSL = "lsl.parametrer"
 EXPORTER_LSL = "lsl.exporter"
+# Narrowed by an object rule: the author or the DDFPT.
+SUPPRIMER_EVALUATIONS = "evaluations.supprimer"
+SUPPRIMER_BILANS = "bilans.supprimer"
 
 _EQUIPE = {
     VOIR_REFERENTIEL,
@@ -60,9 +73,11 @@ _EQUIPE = {
 _PEDAGOGIE = {
     CREER_SCENARIOS,
     SAISIR_EVALUATIONS,
+    SUPPRIMER_EVALUATIONS,
     GERER_PFMP,
     SUIVRE_PORTFOLIOS,
     REDIGER_BILANS,
+    SUPPRIMER_BILANS,
     SAISIR_CERTIFICATION,
     SAISIR_LSL,
 }
@@ -107,6 +122,74 @@ def a_permission(membership: Membership | None, perm: str) -> bool:
 def est_equipe(membership: Membership | None) -> bool:
     """Teaching staff: enseignant, DDFPT, chef."""
     return membership is not None and membership.role in (Role.ENSEIGNANT, Role.DDFPT, Role.CHEF)
+
+
+# --- on one object ----------------------------------------------------------------------------
+
+RegleObjet = Callable[[Membership, Any], bool]
+_REGLES: dict[str, RegleObjet] = {}
+
+
+def regle(*noms: str):
+    """Register the object rule of the permissions `noms` (in `<app>/regles.py`). The rule
+    receives an active membership that holds the permission and the object; it answers whether
+    this membership may act on this object, establishment included."""
+
+    def enregistrer(fonction: RegleObjet) -> RegleObjet:
+        for nom in noms:
+            if _REGLES.get(nom, fonction) is not fonction:
+                raise ImproperlyConfigured(f"Deux règles d'objet pour la permission {nom}.")
+            _REGLES[nom] = fonction
+        return fonction
+
+    return enregistrer
+
+
+def regles() -> dict[str, RegleObjet]:
+    """The registered object rules, by permission name (for tests and checks)."""
+    return dict(_REGLES)
+
+
+def meme_etablissement(membership: Membership, objet) -> bool:
+    """The default object rule: the object belongs to the membership's establishment."""
+    return membership.etablissement_id == objet.etablissement_id
+
+
+def peut(membership: Membership | None, permission: str, objet=None) -> bool:
+    """May `membership` use `permission` (on `objet`, when given)? The role decides first (an
+    inactive or missing membership may nothing); then the permission's object rule, or
+    `meme_etablissement` when the permission has none. No query unless the rule needs one."""
+    if permission not in permissions(membership):
+        return False
+    if objet is None:
+        return True
+    return _REGLES.get(permission, meme_etablissement)(membership, objet)
+
+
+def membership_de(user, etablissement_id) -> Membership | None:
+    """The active membership through which `user` acts in the establishment `etablissement_id`.
+
+    Inside a request it is the membership the tenancy middleware resolved (kept on the user
+    object for the request, as Django's ModelBackend keeps its permission cache): no query.
+    Elsewhere (worker, shell, tests calling a service) it is read: 1 query."""
+    if not getattr(user, "pk", None):
+        return None
+    resolue = getattr(user, "cpro_membership", None)
+    if (
+        resolue is not None
+        and resolue.user_id == user.pk
+        and resolue.etablissement_id == etablissement_id
+        and resolue.active
+    ):
+        return resolue
+    return (
+        Membership.objects.filter(user=user, etablissement_id=etablissement_id, active=True)
+        .select_related("etablissement")
+        .first()
+    )
+
+
+# --- in views -----------------------------------------------------------------------------------
 
 
 def exiger(request, perm: str) -> None:

@@ -50,9 +50,11 @@ def lancer_export(*, etablissement, par, kind: str, params: dict | None = None) 
 
 
 def _publier(job: ExportJob) -> None:
-    from cpro.tasks import executer_export as task
+    # By name, through the Celery app: cpro.tasks imports this module (no import cycle).
+    from cpro.celery import app
 
     try:
+        task = app.tasks["cpro.tasks.executer_export"]
         task.delay(str(job.pk))
     except Exception:  # broker unreachable (kombu OperationalError, OSError…)
         logger.exception("Export %s (%s): la tâche n'a pas pu être publiée", job.pk, job.kind)

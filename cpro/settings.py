@@ -37,7 +37,6 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
-    "guardian",
     "django_htmx",
     "cpro",
     "referentiels",
@@ -49,6 +48,7 @@ INSTALLED_APPS = [
     "lslpro",
     "gestion",
     "sauvegarde",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -111,7 +111,6 @@ AUTH_USER_MODEL = "cpro.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
-    "guardian.backends.ObjectPermissionBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -193,9 +192,6 @@ MAILERS = {
         ),
     }
 }
-
-GUARDIAN_RAISE_403 = True
-ANONYMOUS_USER_NAME = None
 
 # --- Cache ---------------------------------------------------------------------------------
 REDIS_URL = envstr("REDIS_URL")

@@ -20,7 +20,6 @@ from django.urls import reverse
 
 from cpro.models import Etablissement, Membership, Role
 from cpro.perms import permissions
-from referentiels.models import Diplome
 
 SESSION_DIPLOME = "cpro_diplome_{}"
 
@@ -39,17 +38,18 @@ def diplomes_accessibles(membership: Membership):
     """The diplômes a membership may work on, as a queryset (ordered by short title)."""
     etab = membership.etablissement
     if membership.role == Role.ENSEIGNANT:
-        qs = Diplome.objects.filter(pk__in=membership.diplomes.values("pk"), etablissements=etab)
+        qs = etab.diplomes.filter(pk__in=membership.diplomes.values("pk"))
     elif membership.role in (Role.DDFPT, Role.CHEF):
         qs = etab.diplomes.all()
     elif membership.role == Role.APPRENANT:
-        qs = Diplome.objects.filter(divisions__apprenants__membership=membership)
+        # cpro never imports a module: the Diplome model is reached through the relation.
+        qs = etab.diplomes.model.objects.filter(divisions__apprenants__membership=membership)
     else:
-        qs = Diplome.objects.none()
+        qs = etab.diplomes.none()
     return qs.order_by("intitule_court", "-version")
 
 
-def choisir_diplome(request, diplome: Diplome) -> None:
+def choisir_diplome(request, diplome) -> None:
     request.session[SESSION_DIPLOME.format(request.etablissement.pk)] = diplome.pk
     request.diplome = diplome
 
@@ -89,6 +89,8 @@ class TenantMiddleware:
             )
             request.membership = membership
             request.cpro_perms = permissions(membership)
+            # Services asked to act `par=request.user` find it there (cpro.perms.membership_de).
+            user.cpro_membership = membership
         if getattr(view_func, "cpro_public", False):
             return None
         if not user.is_authenticated:

@@ -2,7 +2,7 @@
 
 Every teaching-staff member of the establishment (VOIR_EVALUATIONS) sees the évaluations of the
 chosen diplôme; another establishment's or another diplôme's évaluation answers 404. Who may
-change one is `services.peut_modifier` (403 otherwise).
+change one is `cpro.perms.peut` (SAISIR_EVALUATIONS, evaluations.regles; 403 otherwise).
 """
 
 from collections import defaultdict
@@ -13,16 +13,14 @@ from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from cpro import perms
 from cpro.models import AnneeScolaire, Division
 from evaluations import services
 from evaluations.models import Evaluation, RessourceEvaluation
 from referentiels.models import Niveau
-from referentiels.queries import referentiel_complet
-
-
-def libelle_niveau(niveau: str) -> str:
-    """« Première Bac Pro »."""
-    return f"{Niveau(niveau).label} Bac Pro"
+from scenarios import fiche
+from scenarios.fiche import Liaison
+from scenarios.queries import libelle_niveau as libelle_niveau
 
 
 def evaluations_du_module(request):
@@ -32,7 +30,7 @@ def evaluations_du_module(request):
 
 def evaluation_pour(request, pk, queryset=None) -> Evaluation:
     """The évaluation `pk` of this establishment and the chosen diplôme (else 404), with its
-    evaluating teachers prefetched (used by `peut_modifier`)."""
+    evaluating teachers prefetched (used by the SAISIR_EVALUATIONS rule)."""
     qs = queryset if queryset is not None else evaluations_du_module(request)
     evaluation = (
         qs.filter(pk=pk, etablissement=request.etablissement)
@@ -49,14 +47,14 @@ def evaluation_modifiable(request, pk) -> Evaluation:
     """`evaluation_pour`, then 403 unless the request's membership may modify it (author,
     evaluating teachers, DDFPT). The lock is checked by the services (a message, not a 403)."""
     evaluation = evaluation_pour(request, pk)
-    if not services.peut_modifier(evaluation, request.membership):
+    if not perms.peut(request.membership, perms.SAISIR_EVALUATIONS, evaluation):
         raise PermissionDenied
     return evaluation
 
 
 def evaluation_supprimable(request, pk) -> Evaluation:
     evaluation = evaluation_pour(request, pk)
-    if not services.peut_supprimer(evaluation, request.membership):
+    if not perms.peut(request.membership, perms.SUPPRIMER_EVALUATIONS, evaluation):
         raise PermissionDenied
     return evaluation
 
@@ -183,68 +181,18 @@ def choix_apprenants(evaluation: Evaluation) -> list[GroupeDivision]:
 # --- the liaison tab -------------------------------------------------------------------------
 
 
-@dataclass
-class Liaison:
-    """What the « Liaison avec le référentiel » tab shows (a fixed number of queries)."""
-
-    ref: object  # referentiels.queries.ReferentielComplet
-    taches: set  # selected task ids
-    criteres: set  # selected criterion ids
-    criteres_avec_resultats: set  # selected criterion ids that already have résultats
-    competences_marquees: set  # competence ids linked to the selected tasks by the matrix
-    activite: object  # the open activity tab
-    groupe: object  # the open competence group tab
-    taches_choisies: list
-    competences_choisies: list  # [(competence, [criteres choisis])]
-
-
 def liaison(evaluation: Evaluation, *, activite_code=None, groupe_code=None) -> Liaison:
     """The référentiel of the évaluation's diplôme with its selection, as the scénario's
-    liaison tab shows it (green markers from the task↔competence matrix)."""
-    ref = referentiel_complet(evaluation.diplome)
-    taches = set(evaluation.taches.values_list("pk", flat=True))
-    criteres = set(evaluation.criteres.values_list("pk", flat=True))
+    liaison tab shows it (scenarios.fiche.liaison), plus the selected criteria that already
+    have résultats."""
     avec_resultats = set(
         evaluation.resultats.values_list("critere_id", flat=True).distinct().order_by()
     )
-    marquees = set()
-    taches_choisies = []
-    for a in ref.activites:
-        a.nb_choisies = 0
-        for t in a.taches.all():
-            if t.pk in taches:
-                a.nb_choisies += 1
-                taches_choisies.append(t)
-    for ligne in ref.matrice:
-        if ligne.tache.pk in taches:
-            marquees.update(c.pk for c, _lien in ligne.tache.competences_liees)
-    competences_choisies = []
-    for g in ref.groupes:
-        g.nb_choisis = 0
-        for c in g.competences.all():
-            choisis = [cr for cr in c.criteres.all() if cr.pk in criteres]
-            c.nb_choisis = len(choisis)
-            c.marquee = c.pk in marquees
-            g.nb_choisis += len(choisis)
-            if choisis:
-                competences_choisies.append((c, choisis))
-    # Without a tab asked for, open the first one holding a selection (else the first one).
-    activite = next((a for a in ref.activites if a.code == activite_code), None)
-    activite = activite or next((a for a in ref.activites if a.nb_choisies), None)
-    activite = activite or (ref.activites[0] if ref.activites else None)
-    groupe = next((g for g in ref.groupes if g.code == groupe_code), None)
-    groupe = groupe or next((g for g in ref.groupes if g.nb_choisis), None)
-    groupe = groupe or (ref.groupes[0] if ref.groupes else None)
-    return Liaison(
-        ref=ref,
-        taches=taches,
-        criteres=criteres,
-        criteres_avec_resultats=avec_resultats & criteres,
-        competences_marquees=marquees,
-        activite=activite,
-        groupe=groupe,
-        taches_choisies=taches_choisies,
-        competences_choisies=competences_choisies,
+    return fiche.liaison(
+        evaluation,
+        activite_code=activite_code,
+        groupe_code=groupe_code,
+        criteres_avec_resultats=avec_resultats,
     )
 
 

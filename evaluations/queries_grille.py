@@ -17,11 +17,13 @@ from referentiels.models import Critere, Indicateur
 
 
 def evaluation_pour(request, pk) -> Evaluation:
-    """An évaluation of the request's establishment (any diplôme), else 404."""
+    """An évaluation of the request's establishment and chosen diplôme, like every évaluation
+    page (evaluations.queries.evaluations_du_module), else 404."""
     return get_object_or_404(
         Evaluation.objects.select_related("etablissement", "diplome", "auteur"),
         pk=pk,
         etablissement=request.etablissement,
+        diplome=request.diplome,
     )
 
 

@@ -1,6 +1,6 @@
 """Évaluations: every write and every rule of the évaluation pages (the grid has its own
 services_grille.py, which follows the same rules through `exiger_modifiable` and
-`peut_modifier`).
+SAISIR_EVALUATIONS, see evaluations.regles).
 
 Rules enforced here (never only in a form):
 - an évaluation is made from a scénario and keeps a copy of what it took (diplôme, niveau,
@@ -10,34 +10,28 @@ Rules enforced here (never only in a form):
 - its evaluating teachers are active ENSEIGNANT/DDFPT members of the establishment managing its
   diplôme; the author is always one of them at creation;
 - who may modify it (informations, learners, criteria, resources): its author, its evaluating
-  teachers and the DDFPT (`peut_modifier`); who may delete it: its author and the DDFPT;
+  teachers and the DDFPT (SAISIR_EVALUATIONS); who may delete it: its author and the DDFPT
+  (SUPPRIMER_EVALUATIONS) — `cpro.perms.peut`, object rules in evaluations.regles;
 - a locked évaluation (taken into account in a validated bilan intermédiaire) refuses every
   write (`exiger_modifiable`); only the bilan services lock and unlock it;
 - removing a learner or a criterion that already has résultats needs an explicit confirmation,
   then deletes those résultats and writes an audit entry;
 - resources: at most RESSOURCES_MAX, files up to 10 Mo of the scénarios' allowed types
-  (extension and content checked by scenarios.services.verifier_fichier), links http(s) only.
+  (extension and content checked by scenarios.fiche, as for the scénarios), links http(s) only.
 
 Stored files are removed only once the transaction that deleted their rows has committed.
 """
 
 import datetime
-import os
-import uuid
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Count
 
+from cpro import perms
 from cpro.audit import journaliser
-from cpro.formulaires import (
-    RESSOURCE_TITRE_MAX,
-    supprimer_fichiers_apres_commit,
-    titre_ressource,
-    valider_lien,
-)
+from cpro.erreurs import Interdit, Verrouille
 from cpro.models import AnneeScolaire, Apprenant, Membership, Role
 from evaluations.models import (
     TITRE_MAX,
@@ -47,13 +41,13 @@ from evaluations.models import (
     RessourceEvaluation,
     Resultat,
 )
-from referentiels.models import Critere, Tache
-from scenarios.services import EXTENSIONS_LIBELLE as EXTENSIONS_LIBELLE  # noqa: F401 (views)
-from scenarios.services import TYPES_AUTORISES, verifier_fichier
+from scenarios import fiche
+from scenarios.fiche import CONTEXTE_MAX as CONTEXTE_MAX
+from scenarios.fiche import EXTENSIONS_LIBELLE as EXTENSIONS_LIBELLE
+from scenarios.fiche import RESSOURCES_MAX as RESSOURCES_MAX
+from scenarios.fiche import ConfirmationRequise as ConfirmationRequise
 
-CONTEXTE_MAX = 20_000
 SECTEURS_MAX = 2_000
-RESSOURCES_MAX = 30
 
 NATURES_SAISIES = (Nature.INTERMEDIAIRE, Nature.COMPLEXE)
 
@@ -63,16 +57,6 @@ MESSAGE_VERROUILLEE = (
 )
 
 
-class ConfirmationRequise(Exception):  # noqa: N818 - a request for confirmation, not an error
-    """Raised before any write when an action would delete résultats: the view shows `message`
-    and `details` and posts again with confirmation."""
-
-    def __init__(self, message: str, details: list[str]):
-        super().__init__(message)
-        self.message = message
-        self.details = details
-
-
 # --- rules shared with the grid --------------------------------------------------------------
 
 
@@ -80,53 +64,15 @@ def exiger_modifiable(evaluation: Evaluation) -> None:
     """Every write on an évaluation (form, learners, criteria, resources, résultats, deletion)
     starts here: a locked évaluation refuses it."""
     if evaluation.verrouillee:
-        raise ValidationError(MESSAGE_VERROUILLEE)
-
-
-def _ids_enseignants(evaluation: Evaluation) -> set:
-    # The ids read by queries.page_liste, else the prefetch when the accessor made one.
-    ids = getattr(evaluation, "ids_enseignants", None)
-    if ids is not None:
-        return ids
-    return {u.pk for u in evaluation.enseignants.all()}
-
-
-def peut_modifier(evaluation: Evaluation, membership: Membership | None) -> bool:
-    """Author, evaluating teachers and the DDFPT of the évaluation's establishment (lock aside:
-    that is `exiger_modifiable`)."""
-    if membership is None or not membership.active:
-        return False
-    if membership.etablissement_id != evaluation.etablissement_id:
-        return False
-    if membership.role == Role.DDFPT:
-        return True
-    if membership.role != Role.ENSEIGNANT:
-        return False
-    return evaluation.auteur_id == membership.user_id or membership.user_id in _ids_enseignants(
-        evaluation
-    )
-
-
-def peut_supprimer(evaluation: Evaluation, membership: Membership | None) -> bool:
-    """Its author (still a teacher here) and the DDFPT."""
-    if membership is None or not membership.active:
-        return False
-    if membership.etablissement_id != evaluation.etablissement_id:
-        return False
-    if membership.role == Role.DDFPT:
-        return True
-    return membership.role == Role.ENSEIGNANT and evaluation.auteur_id == membership.user_id
-
-
-def _membership(user, etablissement) -> Membership | None:
-    if not getattr(user, "pk", None):
-        return None
-    return Membership.objects.filter(user=user, etablissement=etablissement, active=True).first()
+        raise Verrouille(MESSAGE_VERROUILLEE)
 
 
 def exiger_droit_modification(evaluation: Evaluation, par) -> None:
-    if not peut_modifier(evaluation, _membership(par, evaluation.etablissement_id)):
-        raise PermissionDenied(
+    """Author, evaluating teachers and the DDFPT of the évaluation's establishment
+    (SAISIR_EVALUATIONS, evaluations.regles); the lock aside: that is `exiger_modifiable`."""
+    membership = perms.membership_de(par, evaluation.etablissement_id)
+    if not perms.peut(membership, perms.SAISIR_EVALUATIONS, evaluation):
+        raise Interdit(
             "Seuls l'auteur, les enseignants évaluateurs et le DDFPT peuvent modifier cette "
             "évaluation."
         )
@@ -204,16 +150,6 @@ def _verifier_enseignants(etablissement, diplome, enseignants, *, obligatoires=(
     return [possibles[i] for i in sorted(ids)]
 
 
-def _nom_stocke(nom: str) -> str:
-    """A random stored name keeping the extension (the original name is kept in the row)."""
-    ext = os.path.splitext(nom or "")[1].lower().lstrip(".")
-    return f"{uuid.uuid4().hex}.{ext}" if ext else uuid.uuid4().hex
-
-
-def _stockage():
-    return RessourceEvaluation._meta.get_field("fichier").storage
-
-
 # --- creation and informations ---------------------------------------------------------------
 
 
@@ -239,9 +175,9 @@ def creer_evaluation(
     Writes: one Evaluation, its m2m rows, one RessourceEvaluation (and stored file) per
     resource; audit entry `evaluation.creation`. Validates everything before writing."""
     etablissement = scenario.etablissement
-    membership = _membership(par, etablissement)
+    membership = perms.membership_de(par, etablissement.pk)
     if membership is None or membership.role not in (Role.ENSEIGNANT, Role.DDFPT):
-        raise PermissionDenied("Seuls les enseignants et le DDFPT créent des évaluations.")
+        raise Interdit("Seuls les enseignants et le DDFPT créent des évaluations.")
     titre = _nettoyer_titre(titre)
     date = _verifier_date(date)
     nature = _verifier_nature(nature)
@@ -264,34 +200,7 @@ def creer_evaluation(
     evaluation.enseignants.set(enseignants)
     evaluation.taches.set(scenario.taches.all())
     evaluation.criteres.set(scenario.criteres.all())
-    copies = []
-    try:
-        for source in scenario.ressources.all():
-            ressource = RessourceEvaluation(
-                evaluation=evaluation,
-                type=source.type,
-                titre=source.titre,
-                nom_fichier=source.nom_fichier,
-                content_type=source.content_type,
-                taille=source.taille,
-                url=source.url,
-                ordre=source.ordre,
-            )
-            if source.type == RessourceEvaluation.Type.FICHIER and source.fichier:
-                with source.fichier.open("rb") as f:
-                    contenu = f.read()
-                ressource.fichier.save(
-                    _nom_stocke(source.nom_fichier or source.fichier.name),
-                    ContentFile(contenu),
-                    save=False,
-                )
-                copies.append(ressource.fichier.name)
-            ressource.save()
-    except Exception:
-        # The rows roll back; do not leave the copied files behind.
-        for nom in copies:
-            _stockage().delete(nom)
-        raise
+    fiche.copier_ressources(scenario, evaluation)
     journaliser(
         "evaluation.creation",
         par=par,
@@ -354,12 +263,8 @@ def modifier_contexte(evaluation: Evaluation, *, par, contexte: str, secteurs: s
 
     Writes: Evaluation.contexte, Evaluation.secteurs (stripped, bounded)."""
     _exiger_modification(evaluation, par)
-    contexte = (contexte or "").strip()
+    contexte = fiche.nettoyer_contexte(contexte)
     secteurs = (secteurs or "").strip()
-    if len(contexte) > CONTEXTE_MAX:
-        raise ValidationError(
-            {"contexte": f"Le contexte ne peut pas dépasser {CONTEXTE_MAX} caractères."}
-        )
     if len(secteurs) > SECTEURS_MAX:
         raise ValidationError(
             {
@@ -475,16 +380,7 @@ def basculer_tache(evaluation: Evaluation, tache_id, *, par) -> bool:
 
     Writes: one row of Evaluation.taches."""
     _exiger_modification(evaluation, par)
-    tache = Tache.objects.filter(pk=tache_id, diplome_id=evaluation.diplome_id).first()
-    if tache is None:
-        raise ValidationError(
-            "Cette tâche professionnelle n'appartient pas au référentiel de l'évaluation."
-        )
-    if evaluation.taches.filter(pk=tache.pk).exists():
-        evaluation.taches.remove(tache)
-        return False
-    evaluation.taches.add(tache)
-    return True
+    return fiche.basculer_tache(evaluation, tache_id)
 
 
 @transaction.atomic
@@ -496,86 +392,45 @@ def basculer_critere(evaluation: Evaluation, critere_id, *, par, confirme: bool 
     Writes: one row of Evaluation.criteres; the criterion's Resultat rows of this évaluation
     and audit entry `evaluation.critere_retire` when there were some."""
     _exiger_modification(evaluation, par)
-    critere = (
-        Critere.objects.filter(pk=critere_id, competence__diplome_id=evaluation.diplome_id)
-        .select_related("competence")
-        .first()
-    )
-    if critere is None:
-        raise ValidationError(
-            "Ce critère d'évaluation n'appartient pas au référentiel de l'évaluation."
-        )
-    if not evaluation.criteres.filter(pk=critere.pk).exists():
-        evaluation.criteres.add(critere)
-        return True
-    resultats = Resultat.objects.filter(evaluation=evaluation, critere=critere)
-    nombre = resultats.count()
-    if nombre and not confirme:
-        raise ConfirmationRequise(
-            "Ce critère a déjà des résultats dans cette évaluation : le retirer supprimera "
-            "définitivement ces résultats.",
-            [
-                f"{critere.competence.code} – {critere.intitule} ({nombre} résultat"
-                f"{'s' if nombre > 1 else ''})"
-            ],
-        )
-    if nombre:
-        resultats.delete()
-        journaliser(
-            "evaluation.critere_retire",
-            par=par,
-            etablissement=evaluation.etablissement,
-            objet=evaluation,
-            avant={"critere": critere.pk, "code": critere.code, "resultats": nombre},
-            apres={"resultats_supprimes": nombre},
-        )
-    evaluation.criteres.remove(critere)
-    return False
+
+    def supprimer_resultats(critere):
+        resultats = Resultat.objects.filter(evaluation=evaluation, critere=critere)
+        nombre = resultats.count()
+        if nombre and not confirme:
+            raise ConfirmationRequise(
+                "Ce critère a déjà des résultats dans cette évaluation : le retirer supprimera "
+                "définitivement ces résultats.",
+                [
+                    f"{critere.competence.code} – {critere.intitule} ({nombre} résultat"
+                    f"{'s' if nombre > 1 else ''})"
+                ],
+            )
+        if nombre:
+            resultats.delete()
+            journaliser(
+                "evaluation.critere_retire",
+                par=par,
+                etablissement=evaluation.etablissement,
+                objet=evaluation,
+                avant={"critere": critere.pk, "code": critere.code, "resultats": nombre},
+                apres={"resultats_supprimes": nombre},
+            )
+
+    return fiche.basculer_critere(evaluation, critere_id, avant_retrait=supprimer_resultats)
 
 
 # --- resources -------------------------------------------------------------------------------
 
 
-def _verifier_place(evaluation: Evaluation) -> None:
-    if evaluation.ressources.count() >= RESSOURCES_MAX:
-        raise ValidationError(
-            f"Une évaluation ne peut pas avoir plus de {RESSOURCES_MAX} ressources : "
-            "supprimez-en une avant d'en ajouter une autre."
-        )
-
-
-def _prochain_ordre(evaluation: Evaluation) -> int:
-    return (evaluation.ressources.aggregate(m=Max("ordre"))["m"] or 0) + 1
-
-
 @transaction.atomic
 def ajouter_fichier(evaluation: Evaluation, *, titre: str, fichier, par) -> RessourceEvaluation:
     """Attach an uploaded file (≤ 10 Mo, allowed type checked by extension and content, as for
-    the scénarios); the title defaults to the file name. Stored privately with a random name,
-    served only by the checked download view. Refused when locked.
+    the scénarios: scenarios.fiche); the title defaults to the file name. Stored privately with
+    a random name, served only by the checked download view. Refused when locked.
 
     Writes: one RessourceEvaluation row and one stored file."""
     _exiger_modification(evaluation, par)
-    _verifier_place(evaluation)
-    extension = verifier_fichier(fichier)
-    nom_origine = os.path.basename(fichier.name)[:255]
-    ressource = RessourceEvaluation(
-        evaluation=evaluation,
-        type=RessourceEvaluation.Type.FICHIER,
-        titre=titre_ressource(titre, nom_origine),
-        nom_fichier=nom_origine,
-        content_type=TYPES_AUTORISES[extension],
-        taille=fichier.size,
-        ordre=_prochain_ordre(evaluation),
-    )
-    ressource.fichier.save(_nom_stocke(nom_origine), fichier, save=False)
-    stocke = ressource.fichier.name
-    try:
-        ressource.save()
-    except Exception:
-        _stockage().delete(stocke)
-        raise
-    return ressource
+    return fiche.ajouter_fichier(evaluation, titre=titre, fichier=fichier)
 
 
 @transaction.atomic
@@ -585,15 +440,7 @@ def ajouter_lien(evaluation: Evaluation, *, titre: str, url: str, par) -> Ressou
 
     Writes: one RessourceEvaluation row."""
     _exiger_modification(evaluation, par)
-    _verifier_place(evaluation)
-    url = valider_lien(url)
-    return RessourceEvaluation.objects.create(
-        evaluation=evaluation,
-        type=RessourceEvaluation.Type.LIEN,
-        titre=titre_ressource(titre, url[:RESSOURCE_TITRE_MAX]),
-        url=url,
-        ordre=_prochain_ordre(evaluation),
-    )
+    return fiche.ajouter_lien(evaluation, titre=titre, url=url)
 
 
 @transaction.atomic
@@ -601,9 +448,7 @@ def supprimer_ressource(ressource: RessourceEvaluation, *, par) -> None:
     """Refused when the évaluation is locked. Writes: deletes the row; its stored file is
     removed after commit."""
     _exiger_modification(ressource.evaluation, par)
-    nom = ressource.fichier.name if ressource.fichier else ""
-    ressource.delete()
-    supprimer_fichiers_apres_commit(nom, storage=_stockage())
+    fiche.supprimer_ressource(ressource)
 
 
 # --- deletion and locks ----------------------------------------------------------------------
@@ -616,10 +461,14 @@ def supprimer_evaluation(evaluation: Evaluation, *, par) -> None:
 
     Writes: deletes Evaluation (+ Participant, Resultat, RessourceEvaluation by cascade);
     audit entry `evaluation.suppression`; stored files removed after commit."""
-    if not peut_supprimer(evaluation, _membership(par, evaluation.etablissement_id)):
-        raise PermissionDenied("Seuls l'auteur de l'évaluation et le DDFPT peuvent la supprimer.")
+    if not perms.peut(
+        perms.membership_de(par, evaluation.etablissement_id),
+        perms.SUPPRIMER_EVALUATIONS,
+        evaluation,
+    ):
+        raise Interdit("Seuls l'auteur de l'évaluation et le DDFPT peuvent la supprimer.")
     exiger_modifiable(evaluation)
-    fichiers = [r.fichier.name for r in evaluation.ressources.all() if r.fichier]
+    fichiers = fiche.supprimer_fichiers_de(evaluation)
     journaliser(
         "evaluation.suppression",
         par=par,
@@ -637,7 +486,6 @@ def supprimer_evaluation(evaluation: Evaluation, *, par) -> None:
         },
     )
     evaluation.delete()
-    supprimer_fichiers_apres_commit(*fichiers, storage=_stockage())
 
 
 def _changer_verrou(evaluations, *, par, motif: str, verrouillee: bool) -> int:

@@ -12,15 +12,16 @@ SAISIR_EVALUATIONS permission of the role.
 
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Subquery
 
 from cpro.audit import journaliser
+from cpro.erreurs import Interdit, Verrouille
 from cpro.maitrise import Maitrise
 from cpro.models import AuditLog, Etablissement, Membership, Role
 from evaluations.models import Evaluation, Participant, Resultat
-from evaluations.services import MESSAGE_VERROUILLEE, peut_modifier
+from evaluations.services import MESSAGE_VERROUILLEE
 
 ACTION = "resultat.modifier"
 COMMENTAIRE_MAX = 1000
@@ -92,18 +93,12 @@ def _etat(evaluation, par, *, apprenant_id=None, critere_id=None) -> dict:
 
 
 def _exiger_redacteur(etat: dict, par) -> None:
+    # The rule of SAISIR_EVALUATIONS (evaluations.regles.modifier), read in the same query as
+    # the fresh lock flag so that a cell autosave costs one read.
     if etat["verrouillee"]:
-        raise ValidationError(MESSAGE_VERROUILLEE, code="verrouillee")
+        raise Verrouille(MESSAGE_VERROUILLEE)
     if not (etat["auteur_id"] == par.pk or etat["est_enseignant"] or etat["est_ddfpt"]):
-        raise PermissionDenied(
-            "Seuls l'auteur, les enseignants évaluateurs et le DDFPT saisissent."
-        )
-
-
-def peut_saisir(evaluation, membership) -> bool:
-    """May this membership enter results in this évaluation (ignoring the lock)? The same rule
-    as every other write on an évaluation (`evaluations.services.peut_modifier`)."""
-    return peut_modifier(evaluation, membership)
+        raise Interdit("Seuls l'auteur, les enseignants évaluateurs et le DDFPT saisissent.")
 
 
 def _audit_dicts(apprenant, critere, ancien, nouveau) -> tuple[dict, dict]:

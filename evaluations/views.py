@@ -3,21 +3,16 @@ service → redirect or partial. The chosen diplôme scopes the module: an éval
 establishment or diplôme answers 404; a colleague who is neither its author, nor one of its
 evaluating teachers, nor the DDFPT answers 403 on every write (the chef reads only)."""
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from cpro import perms
 from cpro.formulaires import (
-    ajouter_ressource,
     appliquer_service,
     messages_erreur,
-    telecharger_ressource,
 )
 from cpro.models import AnneeScolaire
 from cpro.perms import permission_requise
@@ -29,6 +24,7 @@ from evaluations.forms import (
     InformationsForm,
 )
 from evaluations.models import Nature
+from scenarios import views_fiche
 from scenarios.models import Scenario
 from scenarios.queries import scenario_pour
 
@@ -47,19 +43,15 @@ ONGLETS = (
 
 def _contexte_formulaire(request, evaluation, onglet: str, **extra) -> dict:
     """What every tab of the évaluation form shows: left menu, niveau, lock banner."""
-    menu = []
-    for code, url_name, libelle in ONGLETS:
-        url = etab_reverse(request, url_name, pk=evaluation.pk) if evaluation else None
-        menu.append({"code": code, "libelle": libelle, "url": url, "actif": code == onglet})
     return {
         "evaluation": evaluation,
         "onglet": onglet,
-        "menu": menu,
+        "menu": views_fiche.menu(request, ONGLETS, evaluation, onglet),
         "url_grille": (
             etab_reverse(request, "evaluations:grille", pk=evaluation.pk) if evaluation else None
         ),
         "peut_supprimer": bool(evaluation)
-        and services.peut_supprimer(evaluation, request.membership),
+        and perms.peut(request.membership, perms.SUPPRIMER_EVALUATIONS, evaluation),
         **extra,
     }
 
@@ -91,7 +83,7 @@ def liste(request):
     membership = request.membership
     for section in sections:
         for ev in section.evaluations:
-            ev.modifiable = services.peut_modifier(ev, membership)
+            ev.modifiable = perms.peut(membership, perms.SAISIR_EVALUATIONS, ev)
     return render(
         request,
         "evaluations/liste.html",
@@ -287,187 +279,56 @@ def _bilan_apprenants(changement) -> str:
     return "Sélection enregistrée : " + ", ".join(parts) + "."
 
 
-# --- contexte --------------------------------------------------------------------------------
+# --- the shared tabs (scenarios/views_fiche.py) ----------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
-@permission_requise(perms.SAISIR_EVALUATIONS)
-def contexte(request, pk):
-    evaluation = queries.evaluation_modifiable(request, pk)
-    form = ContexteForm(
-        request.POST or None,
-        initial={"contexte": evaluation.contexte, "secteurs": evaluation.secteurs},
-    )
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        if appliquer_service(
-            form,
-            lambda: services.modifier_contexte(
-                evaluation, par=request.user, contexte=d["contexte"], secteurs=d["secteurs"]
-            ),
-        ):
-            messages.success(request, "Le contexte et les secteurs d'activité sont enregistrés.")
-            return redirect(etab_reverse(request, "evaluations:contexte", pk=evaluation.pk))
-    return render(
-        request,
-        "evaluations/contexte.html",
-        _contexte_formulaire(
-            request,
-            evaluation,
-            "contexte",
-            form=form,
-            libelle_niveau=queries.libelle_niveau(evaluation.niveau),
-        ),
-    )
+class _OngletEvaluation:
+    """The évaluation's side of the shared tabs: an évaluation of the chosen diplôme the user
+    may modify (another one → 404, a colleague who is not one of its editors → 403)."""
+
+    espace = "evaluations"
+    nom_objet = "evaluation"
+    services = services
+    queries = queries
+
+    def fiche(self, request, pk):
+        return queries.evaluation_modifiable(request, pk)
+
+    def contexte_formulaire(self, request, fiche, onglet, **extra):
+        return _contexte_formulaire(request, fiche, onglet, **extra)
+
+    def fiche_lue(self, request, pk):
+        return queries.evaluation_pour(request, pk)
 
 
-# --- liaison ---------------------------------------------------------------------------------
+class _Contexte(_OngletEvaluation, views_fiche.OngletContexte):
+    form_class = ContexteForm
+    message_succes = "Le contexte et les secteurs d'activité sont enregistrés."
 
+    def initial(self, fiche):
+        return {"contexte": fiche.contexte, "secteurs": fiche.secteurs}
 
-def _entier(valeur):
-    try:
-        return int(valeur)
-    except (TypeError, ValueError) as exc:
-        raise ValidationError("Élément du référentiel inconnu.") from exc
-
-
-@require_http_methods(["GET", "POST"])
-@permission_requise(perms.SAISIR_EVALUATIONS)
-def liaison(request, pk):
-    """GET: the tab (full page, or the partial for HTMX). POST: toggle one task (`tache`) or one
-    criterion (`critere`; `confirme` once the removal of its résultats is confirmed), then
-    redirect back to the same tabs and anchor, or answer the re-rendered partial to HTMX."""
-    evaluation = queries.evaluation_modifiable(request, pk)
-    source = request.POST if request.method == "POST" else request.GET
-    activite, groupe = source.get("activite", ""), source.get("groupe", "")
-    erreur = ""
-    demande = None
-    critere_id = None
-    url = etab_reverse(request, "evaluations:liaison", pk=evaluation.pk)
-    params = urlencode({k: v for k, v in (("activite", activite), ("groupe", groupe)) if v})
-    if request.method == "POST":
-        ancre = "liaison"
-        try:
-            if "tache" in request.POST:
-                tache_id = _entier(request.POST["tache"])
-                services.basculer_tache(evaluation, tache_id, par=request.user)
-                ancre = f"tache-{tache_id}"
-            elif "critere" in request.POST:
-                critere_id = _entier(request.POST["critere"])
-                ancre = f"critere-{critere_id}"
-                services.basculer_critere(
-                    evaluation,
-                    critere_id,
-                    par=request.user,
-                    confirme=request.POST.get("confirme") == "1",
-                )
-            else:
-                raise ValidationError("Choisissez une tâche ou un critère.")
-        except services.ConfirmationRequise as exc:
-            demande = exc
-        except ValidationError as exc:
-            erreur = " ".join(exc.messages)
-        if demande is not None and not request.htmx:
-            return render(
-                request,
-                "evaluations/confirmer.html",
-                _contexte_formulaire(
-                    request,
-                    evaluation,
-                    "liaison",
-                    demande=demande,
-                    action=url,
-                    champs=[
-                        ("critere", critere_id),
-                        ("activite", activite),
-                        ("groupe", groupe),
-                    ],
-                    annuler=f"{url}{'?' + params if params else ''}#{ancre}",
-                    libelle_niveau=queries.libelle_niveau(evaluation.niveau),
-                ),
-            )
-        if not request.htmx:
-            if erreur:
-                messages.error(request, erreur)
-            return redirect(f"{url}{'?' + params if params else ''}#{ancre}")
-    donnees = queries.liaison(evaluation, activite_code=activite, groupe_code=groupe)
-    partiel = request.htmx and not request.htmx.history_restore_request
-    template = "evaluations/_liaison.html" if partiel else "evaluations/liaison.html"
-    ctx = {
-        "liaison": donnees,
-        "erreur": erreur,
-        "demande": demande,
-        "critere_a_confirmer": critere_id if demande else None,
-    }
-    if partiel:
-        ctx["evaluation"] = evaluation
-    else:
-        ctx = _contexte_formulaire(
-            request,
-            evaluation,
-            "liaison",
-            libelle_niveau=queries.libelle_niveau(evaluation.niveau),
-            **ctx,
+    def enregistrer(self, request, fiche, donnees):
+        return services.modifier_contexte(
+            fiche, par=request.user, contexte=donnees["contexte"], secteurs=donnees["secteurs"]
         )
-    response = render(request, template, ctx)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
 
 
-# --- resources -------------------------------------------------------------------------------
+class _Liaison(_OngletEvaluation, views_fiche.OngletLiaison):
+    def basculer_critere(self, request, fiche, critere_id):
+        # Removing a criterion with résultats asks for a confirmation first.
+        services.basculer_critere(
+            fiche, critere_id, par=request.user, confirme=request.POST.get("confirme") == "1"
+        )
 
 
-@require_http_methods(["GET", "POST"])
-@permission_requise(perms.SAISIR_EVALUATIONS)
-def ressources(request, pk):
-    """GET: the resources tab. POST `action=fichier` (upload) or `action=lien`."""
-    evaluation = queries.evaluation_modifiable(request, pk)
-    fichier_form, lien_form, ajoutee = ajouter_ressource(
-        request,
-        evaluation,
-        services,
-        etab_reverse(request, "evaluations:ressources", pk=evaluation.pk),
-    )
-    if ajoutee:
-        return ajoutee
-    return render(
-        request,
-        "evaluations/ressources.html",
-        _contexte_formulaire(
-            request,
-            evaluation,
-            "ressources",
-            fichier_form=fichier_form,
-            lien_form=lien_form,
-            ressources=list(evaluation.ressources.all()),
-            libelle_niveau=queries.libelle_niveau(evaluation.niveau),
-            ressources_max=services.RESSOURCES_MAX,
-            types_acceptes=services.EXTENSIONS_LIBELLE,
-        ),
-    )
-
-
-@require_POST
-@permission_requise(perms.SAISIR_EVALUATIONS)
-def ressource_supprimer(request, pk, rpk):
-    evaluation = queries.evaluation_modifiable(request, pk)
-    ressource = queries.ressource_pour(request, evaluation, rpk)
-    ressource.evaluation = evaluation
-    try:
-        services.supprimer_ressource(ressource, par=request.user)
-    except ValidationError as exc:
-        messages_erreur(request, exc)
-    else:
-        messages.success(request, f"La ressource « {ressource.titre} » a été supprimée.")
-    return redirect(etab_reverse(request, "evaluations:ressources", pk=evaluation.pk))
-
-
-@require_GET
-@permission_requise(perms.VOIR_EVALUATIONS)
-def ressource(request, pk, rpk):
-    """Download a file resource: the évaluation is checked again, never a public URL."""
-    evaluation = queries.evaluation_pour(request, pk)
-    return telecharger_ressource(queries.ressource_pour(request, evaluation, rpk))
+onglets = views_fiche.onglets(
+    _OngletEvaluation,
+    _Contexte,
+    _Liaison,
+    edition=perms.SAISIR_EVALUATIONS,
+    lecture=perms.VOIR_EVALUATIONS,
+)
 
 
 # --- deletion --------------------------------------------------------------------------------

@@ -79,10 +79,8 @@ def _messages_erreur(exc: ValidationError) -> str:
 
 
 def _editable(request, evaluation) -> bool:
-    return (
-        not evaluation.verrouillee
-        and perms.SAISIR_EVALUATIONS in request.cpro_perms
-        and services_grille.peut_saisir(evaluation, request.membership)
+    return not evaluation.verrouillee and perms.peut(
+        request.membership, perms.SAISIR_EVALUATIONS, evaluation
     )
 
 

@@ -24,14 +24,15 @@ Completeness (what the export needs) is lslpro.completude.
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from bilans.services_bilans import normaliser_note
 from cpro import perms
 from cpro.audit import journaliser
+from cpro.erreurs import Interdit
 from cpro.maitrise import Maitrise
-from cpro.models import AnneeScolaire, Apprenant, Membership, Statut
+from cpro.models import AnneeScolaire, Apprenant, Statut
 from lslpro import queries
 from lslpro.models import (
     APPRECIATION_MAX,
@@ -94,17 +95,9 @@ def message_sans_periodicite(diplome, niveau) -> str:
 # --- who may do what --------------------------------------------------------------------------
 
 
-def _membership(user, etablissement_id) -> Membership | None:
-    if not getattr(user, "pk", None):
-        return None
-    return Membership.objects.filter(
-        user=user, etablissement_id=etablissement_id, active=True
-    ).first()
-
-
 def _exiger(par, etablissement_id, perm: str, message: str) -> None:
-    if not perms.a_permission(_membership(par, etablissement_id), perm):
-        raise PermissionDenied(message)
+    if not perms.peut(perms.membership_de(par, etablissement_id), perm):
+        raise Interdit(message)
 
 
 # --- the gate ---------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from lxml import etree
 from cpro import perms
 from cpro.audit import journaliser
 from cpro.exports import ExportError
-from cpro.models import AnneeScolaire, Apprenant, Division, Membership
+from cpro.models import AnneeScolaire, Apprenant, Division
 from lslpro import nomenclature, profils
 from lslpro.models import ExportLSL, Livret
 from lslpro.queries import livrets_annee, population_lsl
@@ -351,10 +351,7 @@ def valider(data: bytes, profil: profils.Profil) -> None:
 
 
 def _peut_exporter(etablissement, user) -> bool:
-    membership = Membership.objects.filter(
-        user=user, etablissement=etablissement, active=True
-    ).first()
-    return perms.a_permission(membership, perms.EXPORTER_LSL)
+    return perms.peut(perms.membership_de(user, etablissement.pk), perms.EXPORTER_LSL)
 
 
 def produire_export(

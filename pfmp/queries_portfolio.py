@@ -167,8 +167,8 @@ def droits(request, affectation: Affectation) -> Droits:
         ecrire=membership is not None
         and affectation.apprenant.membership_id == membership.pk
         and membership.active,
-        suivre=services.peut_suivre(affectation, membership),
-        tuteur=services.est_tuteur_de(affectation, membership),
+        suivre=perms.peut(membership, perms.SUIVRE_PORTFOLIOS, affectation),
+        tuteur=perms.peut(membership, perms.PORTFOLIOS_TUTEUR, affectation),
     )
 
 

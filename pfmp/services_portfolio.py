@@ -33,8 +33,9 @@ from django.utils import timezone
 
 from cpro import perms
 from cpro.audit import journaliser
+from cpro.erreurs import Interdit
 from cpro.maitrise import Maitrise
-from cpro.models import AuditLog, Membership, Role
+from cpro.models import AuditLog, Membership
 from evaluations.models import Evaluation, Nature, Participant, Resultat
 from evaluations.services import exiger_modifiable
 from evaluations.services_grille import (
@@ -88,39 +89,10 @@ def _etablissement_id(affectation: Affectation) -> int:
     return affectation.periode.etablissement_id
 
 
-def _membership(user, etablissement_id) -> Membership | None:
-    if not getattr(user, "pk", None):
-        return None
-    return (
-        Membership.objects.filter(user=user, etablissement_id=etablissement_id, active=True)
-        .select_related("etablissement")
-        .first()
-    )
-
-
 def est_apprenant_de(affectation: Affectation, user) -> bool:
     """Is `user` the learner of this affectation?"""
     apprenant = affectation.apprenant
     return bool(getattr(user, "pk", None)) and apprenant.membership.user_id == user.pk
-
-
-def est_tuteur_de(affectation: Affectation, membership: Membership | None) -> bool:
-    """Is this membership the tutor assigned on the affectation (active, TUTEUR)?"""
-    return (
-        membership is not None
-        and membership.active
-        and membership.role == Role.TUTEUR
-        and affectation.tuteur_id == membership.pk
-    )
-
-
-def peut_suivre(affectation: Affectation, membership: Membership | None) -> bool:
-    """A teacher (enseignant, DDFPT) of the affectation's establishment."""
-    return (
-        membership is not None
-        and membership.etablissement_id == _etablissement_id(affectation)
-        and perms.a_permission(membership, perms.SUIVRE_PORTFOLIOS)
-    )
 
 
 def _exiger_apprenant(affectation: Affectation, par) -> None:
@@ -131,9 +103,11 @@ def _exiger_apprenant(affectation: Affectation, par) -> None:
 
 
 def _exiger_enseignant(affectation: Affectation, par) -> Membership:
-    membership = _membership(par, _etablissement_id(affectation))
-    if not peut_suivre(affectation, membership):
-        raise PermissionDenied("Réservé aux enseignants de l'établissement.")
+    """A teacher (enseignant, DDFPT) of the affectation's establishment (SUIVRE_PORTFOLIOS,
+    pfmp.regles)."""
+    membership = perms.membership_de(par, _etablissement_id(affectation))
+    if not perms.peut(membership, perms.SUIVRE_PORTFOLIOS, affectation):
+        raise Interdit("Réservé aux enseignants de l'établissement.")
     return membership
 
 
@@ -544,12 +518,12 @@ def _redacteur(bilan: BilanEntreprise, par, par_lien) -> Redacteur:
         if par_lien.affectation_id != affectation.pk or not lien_valide(par_lien):
             raise PermissionDenied(MESSAGE_LIEN_INVALIDE)
         return Redacteur(lien=par_lien)
-    membership = _membership(par, _etablissement_id(affectation))
-    if peut_suivre(affectation, membership):
+    membership = perms.membership_de(par, _etablissement_id(affectation))
+    if perms.peut(membership, perms.SUIVRE_PORTFOLIOS, affectation):
         return Redacteur(user=par, enseignant=True)
-    if est_tuteur_de(affectation, membership):
+    if perms.peut(membership, perms.PORTFOLIOS_TUTEUR, affectation):
         return Redacteur(user=par)
-    raise PermissionDenied(
+    raise Interdit(
         "Seuls les enseignants et le tuteur de l'apprenant complètent le bilan entreprise."
     )
 

@@ -8,17 +8,13 @@ confidence is not high. Criteria are evaluated; indicators only explain criteria
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cpro.niveaux import Niveau  # noqa: F401  (re-exported: référentiels speak of levels too)
+
 
 class Confiance(models.TextChoices):
     HAUTE = "high", _("Vérifié")
     MOYENNE = "medium", _("À vérifier (confiance moyenne)")
     BASSE = "low", _("À vérifier (reconstruit)")
-
-
-class Niveau(models.TextChoices):
-    SECONDE = "SECONDE", _("Seconde")
-    PREMIERE = "PREMIERE", _("Première")
-    TERMINALE = "TERMINALE", _("Terminale")
 
 
 class Provenance(models.Model):

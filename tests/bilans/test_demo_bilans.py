@@ -5,10 +5,10 @@ import datetime
 
 from django.utils import timezone
 
-from bilans import demo
 from bilans.models import BilanIntermediaire
-from cpro.demo import construire_socle
-from evaluations import demo as demo_evaluations
+from demo import bilans as demo
+from demo import evaluations as demo_evaluations
+from demo.socle import construire_socle
 from evaluations.models import Evaluation
 
 

@@ -1,11 +1,11 @@
 """Demo grilles CCF (certification/demo.py): TMCVA's numbers and E31/E32/E33 grids in every
 state, built through the services; idempotent."""
 
-from certification import demo
 from certification.models import MEMBRES_MIN, GrilleCandidat
 from certification.services import manquants
-from cpro.demo import construire_socle
 from cpro.models import AuditLog
+from demo import certification as demo
+from demo.socle import construire_socle
 
 
 def test_demo_grilles(referentiels_charges):

@@ -1,4 +1,4 @@
-"""Truth table of permissions per role."""
+"""Truth table of permissions per role (on objects: test_perms_objets.py)."""
 
 import pytest
 
@@ -21,6 +21,7 @@ TABLE = {
     P.CREER_SCENARIOS: (True, True, False, False, False),
     P.VOIR_EVALUATIONS: (True, True, True, False, False),
     P.SAISIR_EVALUATIONS: (True, True, False, False, False),
+    P.SUPPRIMER_EVALUATIONS: (True, True, False, False, False),
     P.VOIR_MES_EVALUATIONS: (False, False, False, False, True),
     P.VOIR_PFMP: (True, True, True, False, False),
     P.GERER_PFMP: (True, True, False, False, False),
@@ -32,6 +33,7 @@ TABLE = {
     P.VOIR_TABLEAUX: (True, True, True, False, False),
     P.MON_TABLEAU: (False, False, False, False, True),
     P.REDIGER_BILANS: (True, True, False, False, False),
+    P.SUPPRIMER_BILANS: (True, True, False, False, False),
     P.DEVERROUILLER_BILANS: (False, True, False, False, False),
     P.SIGNER_ATTESTATIONS: (False, False, True, False, False),
     P.GERER_PRONOTE: (False, True, False, False, False),

@@ -1,7 +1,7 @@
 """Demo évaluations (evaluations/demo.py)."""
 
-from cpro.demo import construire_socle
-from evaluations import demo
+from demo import evaluations as demo
+from demo.socle import construire_socle
 from evaluations.models import Evaluation, Nature, Participant, Resultat
 
 

@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from cpro import perms
 from cpro.models import AuditLog
 from evaluations import services_grille as sg
 from evaluations.models import Participant, Resultat
@@ -101,14 +102,14 @@ def test_writers(personas, grille):
 def test_peut_saisir(personas, grille):
     ev = grille[0]
     a = personas.a
-    assert sg.peut_saisir(ev, a.enseignant)
-    assert sg.peut_saisir(ev, a.ddfpt)
-    assert not sg.peut_saisir(ev, a.enseignant2)
-    assert not sg.peut_saisir(ev, a.chef)
-    assert not sg.peut_saisir(ev, a.apprenant)
-    assert not sg.peut_saisir(ev, personas.b.ddfpt)
+    assert perms.peut(a.enseignant, perms.SAISIR_EVALUATIONS, ev)
+    assert perms.peut(a.ddfpt, perms.SAISIR_EVALUATIONS, ev)
+    assert not perms.peut(a.enseignant2, perms.SAISIR_EVALUATIONS, ev)
+    assert not perms.peut(a.chef, perms.SAISIR_EVALUATIONS, ev)
+    assert not perms.peut(a.apprenant, perms.SAISIR_EVALUATIONS, ev)
+    assert not perms.peut(personas.b.ddfpt, perms.SAISIR_EVALUATIONS, ev)
     ev.enseignants.add(a.enseignant2.user)
-    assert sg.peut_saisir(ev, a.enseignant2)
+    assert perms.peut(a.enseignant2, perms.SAISIR_EVALUATIONS, ev)
 
 
 def test_audit_old_to_new(personas, grille):

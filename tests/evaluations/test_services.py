@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from cpro import perms
 from cpro.models import AnneeScolaire, AuditLog, Role
 from evaluations import services
 from evaluations.models import Evaluation, Nature, Participant, RessourceEvaluation, Resultat
@@ -171,18 +172,18 @@ def test_peut_modifier_table_de_verite(personas):
         "apprenti": False,
     }
     for nom, ok in attendu.items():
-        assert services.peut_modifier(ev, a.membership(nom)) is ok, nom
-    assert services.peut_modifier(ev, b.ddfpt) is False
-    assert services.peut_modifier(ev, None) is False
+        assert perms.peut(a.membership(nom), perms.SAISIR_EVALUATIONS, ev) is ok, nom
+    assert perms.peut(b.ddfpt, perms.SAISIR_EVALUATIONS, ev) is False
+    assert perms.peut(None, perms.SAISIR_EVALUATIONS, ev) is False
     ev.enseignants.add(a.enseignant2.user)
     ev = Evaluation.objects.prefetch_related("enseignants").get(pk=ev.pk)
-    assert services.peut_modifier(ev, a.enseignant2) is True
+    assert perms.peut(a.enseignant2, perms.SAISIR_EVALUATIONS, ev) is True
     # evaluating teachers modify, only the author and the DDFPT delete
-    assert services.peut_supprimer(ev, a.enseignant2) is False
-    assert services.peut_supprimer(ev, a.enseignant) is True
-    assert services.peut_supprimer(ev, a.ddfpt) is True
+    assert perms.peut(a.enseignant2, perms.SUPPRIMER_EVALUATIONS, ev) is False
+    assert perms.peut(a.enseignant, perms.SUPPRIMER_EVALUATIONS, ev) is True
+    assert perms.peut(a.ddfpt, perms.SUPPRIMER_EVALUATIONS, ev) is True
     a.enseignant.active = False
-    assert services.peut_modifier(ev, a.enseignant) is False
+    assert perms.peut(a.enseignant, perms.SAISIR_EVALUATIONS, ev) is False
 
 
 def test_un_autre_enseignant_ne_modifie_pas(personas):

@@ -1,11 +1,12 @@
 """Demo LSL Pro (lslpro/demo.py): trimestres for 1MCVA/TMCVA, livrets complete, partial and
 empty; idempotent."""
 
-from bilans import demo as demo_bilans
-from cpro.demo import construire_socle
 from cpro.models import AuditLog, Statut
-from evaluations import demo as demo_evaluations
-from lslpro import completude, demo, queries
+from demo import bilans as demo_bilans
+from demo import evaluations as demo_evaluations
+from demo import lslpro as demo
+from demo.socle import construire_socle
+from lslpro import completude, queries
 from lslpro.models import Livret, Periodicite
 
 

@@ -3,8 +3,8 @@
 import pytest
 from PIL import Image
 
-from cpro.demo import construire_socle
-from pfmp.demo_book import construire_book
+from demo.pfmp_book import construire_book
+from demo.socle import construire_socle
 from pfmp.models import MediaPublication, Publication
 
 pytestmark = pytest.mark.usefixtures("media_temporaire")

@@ -4,8 +4,8 @@ import datetime
 
 import pytest
 
-from cpro import demo as cpro_demo
-from pfmp import demo
+from demo import pfmp as demo
+from demo import socle as cpro_demo
 from pfmp.models import (
     Affectation,
     AnnexePedagogique,

@@ -3,7 +3,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from scenarios.demo import SCENARIOS
+from demo.scenarios import SCENARIOS
 from scenarios.models import Dossier, Ressource, Scenario
 
 pytestmark = pytest.mark.django_db

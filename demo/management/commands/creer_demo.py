@@ -1,8 +1,11 @@
-from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
-from django.utils.module_loading import import_string
 
-from cpro.demo import MOT_DE_PASSE_DEMO, DemoError, construire_socle
+from demo import bilans, certification, evaluations, lslpro, pfmp, scenarios
+from demo.socle import MOT_DE_PASSE_DEMO, DemoError, construire_socle
+
+# Each module's builder, in the order of their dependencies (a scénario before its
+# évaluations, PFMP before bilans, bilans before certification and LSL).
+CONSTRUCTEURS = (scenarios, evaluations, pfmp, bilans, certification, lslpro)
 
 
 class Command(BaseCommand):
@@ -13,14 +16,8 @@ class Command(BaseCommand):
             ctx = construire_socle()
         except DemoError as exc:
             raise CommandError(str(exc)) from exc
-        for config in apps.get_app_configs():
-            if config.name == "cpro":
-                continue
-            try:
-                builder = import_string(f"{config.name}.demo.construire")
-            except ImportError:
-                continue
-            builder(ctx)
+        for module in CONSTRUCTEURS:
+            module.construire(ctx)
         etab = ctx.etablissement
         self.stdout.write(self.style.SUCCESS(f"\n{etab.nom} prêt."))
         self.stdout.write(f"Adresse : http://127.0.0.1:8000/{etab.slug}/")

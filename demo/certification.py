@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from certification import services
+from certification import exporters, services
 from certification.queries import candidats, criteres_de_grille
 from referentiels.models import GrilleCCF
 
@@ -58,7 +58,7 @@ def _dates(epreuve: str, session: int) -> str:
     return " et ".join(dates)
 
 
-def _remplir(gc, rang: int, *, complet: bool, par, second, rng) -> None:
+def _remplir(gc, rang: int, *, complet: bool, par, second, rng, rendu=None) -> None:
     """Fill `gc` as `par` (a teacher's membership): levels (all, or half when in progress),
     dates, the note and comment when complete, members (two when complete), then lock."""
     criteres = criteres_de_grille(gc.grille)
@@ -88,7 +88,7 @@ def _remplir(gc, rang: int, *, complet: bool, par, second, rng) -> None:
         else:
             nom, prenom, qualite = PROFESSIONNELS[rang % len(PROFESSIONNELS)]
             services.ajouter_membre(gc, par=par.user, nom=nom, prenom=prenom, qualite=qualite)
-        services.verrouiller_grille(gc, par=par.user)
+        services.verrouiller_grille(gc, par=par.user, rendu=rendu)
 
 
 @transaction.atomic
@@ -101,6 +101,7 @@ def construire(ctx) -> None:
     session = ctx.annee.debut + 1
     grilles = {g.epreuve: g for g in GrilleCCF.objects.filter(diplome=division.diplome)}
     eleves = candidats(division)
+    rendu = exporters.RenduGrilles()  # one font set and stylesheet for every locked grid
     for rang, apprenant in enumerate(eleves):
         if not apprenant.numero_candidat:
             numero = f"{session % 100:02d}{division.etablissement.uai[:7]}{rang + 1:02d}"
@@ -115,4 +116,4 @@ def construire(ctx) -> None:
                 continue
             rng = random.Random(f"{epreuve}-{apprenant.pk}")
             gc = services.grille_pour(apprenant, grille, session, par=auteur.user)
-            _remplir(gc, rang, complet=etat == "V", par=auteur, second=second, rng=rng)
+            _remplir(gc, rang, complet=etat == "V", par=auteur, second=second, rng=rng, rendu=rendu)

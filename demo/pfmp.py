@@ -20,8 +20,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from demo.pfmp_book import construire_book
 from pfmp import services_periodes as services
-from pfmp.demo_book import construire_book
 from pfmp.models import Affectation, AnnexePedagogique, Entreprise, FicheActivite, Periode
 from referentiels.models import Competence, Critere, LienTacheCompetence, Tache
 
