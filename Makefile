@@ -3,6 +3,10 @@ SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
 DEMO_ENV := DEBUG=1 DATABASE_URL=$${DATABASE_URL:-sqlite:///$(CURDIR)/db.sqlite3}
+PORT ?= 8000
+# The demo's background tasks run in a real Celery worker, on an embedded broker (kombu's
+# SQLAlchemy transport on a SQLite file): no Redis needed, pages never wait for an export.
+DEMO_BROKER := sqla+sqlite:///$(CURDIR)/celery-demo.sqlite3
 
 .PHONY: demo test test-fast lint format worker run migrate bench charge install clean
 
@@ -20,8 +24,12 @@ migrate: install
 demo: install
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput
 	$(DEMO_ENV) $(PY) manage.py charger_referentiels
-	$(DEMO_ENV) $(PY) manage.py creer_demo
-	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+	$(DEMO_ENV) $(PY) manage.py creer_demo --port $(PORT)
+	@echo "Tâches de fond : worker Celery sur le broker embarqué $(DEMO_BROKER)"
+	$(DEMO_ENV) CELERY_BROKER_URL=$(DEMO_BROKER) $(VENV)/bin/celery -A cpro worker --beat \
+	  --pool=solo --loglevel=warning --schedule=$(CURDIR)/celerybeat-demo & \
+	  WORKER=$$!; trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
+	  $(DEMO_ENV) CELERY_BROKER_URL=$(DEMO_BROKER) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
 	$(PY) -m pytest
@@ -60,4 +68,4 @@ charge: install
 	$(PY) -m bench.run_charge $(CHARGE_ARGS)
 
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-* bench.sqlite3* media staticfiles
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* bench.sqlite3* celery-demo.sqlite3* celerybeat-demo* media staticfiles

@@ -85,7 +85,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "cpro.context_processors.cpro",
             ],
-            "builtins": ["cpro.templatetags.cpro_tags"],
+            "builtins": ["cpro.templatetags.cpro_tags", "cpro.templatetags.francais"],
         },
     }
 ]
@@ -230,12 +230,18 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.2,
     "interval_max": 0.2,
 }
-CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "socket_connect_timeout": 2,
-    "socket_timeout": 3,
-    # Unacknowledged messages (worker died) are redelivered after this delay.
-    "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600),
-}
+# Redis options; the demo's embedded broker (`make demo`: kombu's SQLAlchemy transport on a
+# SQLite file, "sqla+sqlite:///…") takes none of them.
+CELERY_BROKER_TRANSPORT_OPTIONS = (
+    {
+        "socket_connect_timeout": 2,
+        "socket_timeout": 3,
+        # Unacknowledged messages (worker died) are redelivered after this delay.
+        "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600),
+    }
+    if (CELERY_BROKER_URL or "").startswith(("redis://", "rediss://"))
+    else {}
+)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "purger-exports-expires": {"task": "cpro.tasks.purger_exports_expires", "schedule": 3600.0},
@@ -294,4 +300,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
+    # WeasyPrint and fontTools narrate every PDF step at INFO (« Step 5 - Creating layout »).
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "weasyprint.progress": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

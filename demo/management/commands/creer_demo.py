@@ -11,6 +11,11 @@ CONSTRUCTEURS = (scenarios, evaluations, pfmp, bilans, certification, lslpro)
 class Command(BaseCommand):
     help = "Crée (ou complète) le lycée de démonstration et affiche les identifiants."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--port", type=int, default=8000, help="port du serveur de démonstration (8000)"
+        )
+
     def handle(self, *args, **options):
         try:
             ctx = construire_socle()
@@ -20,7 +25,7 @@ class Command(BaseCommand):
             module.construire(ctx)
         etab = ctx.etablissement
         self.stdout.write(self.style.SUCCESS(f"\n{etab.nom} prêt."))
-        self.stdout.write(f"Adresse : http://127.0.0.1:8000/{etab.slug}/")
+        self.stdout.write(f"Adresse : http://127.0.0.1:{options['port']}/{etab.slug}/")
         self.stdout.write(
             f"Mot de passe de tous les comptes de démonstration : {MOT_DE_PASSE_DEMO}\n"
         )
