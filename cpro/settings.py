@@ -239,7 +239,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         # Unacknowledged messages (worker died) are redelivered after this delay.
         "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600),
     }
-    if (CELERY_BROKER_URL or "").startswith(("redis://", "rediss://"))
+    if not (CELERY_BROKER_URL or "").startswith("sqla+")
     else {}
 )
 CELERY_TIMEZONE = TIME_ZONE
