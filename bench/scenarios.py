@@ -114,8 +114,8 @@ def mesurer_travail(travail: Travail, etab, repetitions: int) -> Mesure:
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from cpro.exports import get_exporter
     from cpro.models import ExportJob
+    from cpro.pipeline_exports import get_exporter
     from cpro.services import _set_progress
     from lslpro.models import ExportLSL
 

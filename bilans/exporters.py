@@ -12,8 +12,9 @@ from django.template.loader import render_to_string
 
 from bilans import queries_documents as queries
 from cpro import perms
-from cpro.exports import Exporter, ExportError, exporter
 from cpro.models import Division
+from cpro.pipeline_exports import Exporter, ExportError, exporter
+from cpro.templatetags.francais import de_texte
 from referentiels.models import Diplome
 
 
@@ -69,7 +70,7 @@ class BilanPdf(Exporter):
             "bilans/pdf_bilans.html",
             {
                 "etablissement": etab,
-                "titre": f"Bilan de {doc.apprenant_nom}",
+                "titre": f"Bilan {de_texte(doc.apprenant_nom)}",
                 "sections": _sections(etab, documents),
             },
         )

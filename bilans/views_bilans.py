@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -15,7 +16,7 @@ from bilans import queries_bilans, services_bilans
 from bilans.forms_bilans import BilanForm, CreerBilanForm
 from bilans.radar import radar_svg
 from cpro import perms
-from cpro.formulaires import messages_erreur
+from cpro.erreurs_vues import messages_erreur
 from cpro.perms import permission_requise
 from cpro.urls_tools import etab_reverse
 
@@ -50,7 +51,7 @@ def _entier(valeur):
 
 @require_GET
 @permission_requise(perms.VOIR_TABLEAUX)
-def bilans(request):
+def bilans(request: HttpRequest) -> HttpResponse:
     """Choose a division and a learner (?division=, ?apprenant=), then their bilans: a banner of
     dates (?bilan=<pk>, default the last), constats, conseils, note, the table competence ×
     bilans and, with two bilans or more, the radar of the last two."""
@@ -108,7 +109,7 @@ def _radar(page) -> str:
 
 @require_http_methods(["GET", "POST"])
 @permission_requise(perms.REDIGER_BILANS)
-def bilan_creer(request):
+def bilan_creer(request: HttpRequest) -> HttpResponse:
     """GET ?apprenant=<pk>: the date (today by default). POST: create the draft, pre-filled
     from the suggestion, then edit it."""
     source = request.POST if request.method == "POST" else request.GET
@@ -139,7 +140,7 @@ def bilan_creer(request):
 
 @require_http_methods(["GET", "POST"])
 @permission_requise(perms.REDIGER_BILANS)
-def bilan_modifier(request, pk):
+def bilan_modifier(request: HttpRequest, pk: int) -> HttpResponse:
     """The draft's form: date, constats, conseils, note, one level per competence (grouped,
     with the suggestion and why), the évaluations taken into account. A validated bilan is
     read-only: back to the bilans page with the refusal."""
@@ -204,14 +205,14 @@ def _valider(request, bilan, retour):
 
 @require_POST
 @permission_requise(perms.REDIGER_BILANS)
-def bilan_valider(request, pk):
+def bilan_valider(request: HttpRequest, pk: int) -> HttpResponse:
     bilan = queries_bilans.bilan_modifiable(request, pk)
     return _valider(request, bilan, _url_bilans(request, bilan.apprenant_id, bilan.pk))
 
 
 @require_POST
 @permission_requise(perms.DEVERROUILLER_BILANS)
-def bilan_deverrouiller(request, pk):
+def bilan_deverrouiller(request: HttpRequest, pk: int) -> HttpResponse:
     bilan = queries_bilans.bilan_pour(request, pk)
     try:
         services_bilans.deverrouiller_bilan(bilan, par=request.user)
@@ -228,7 +229,7 @@ def bilan_deverrouiller(request, pk):
 
 @require_http_methods(["GET", "POST"])
 @permission_requise(perms.REDIGER_BILANS)
-def bilan_supprimer(request, pk):
+def bilan_supprimer(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: confirmation. POST: delete the draft (its author or the DDFPT)."""
     bilan = queries_bilans.bilan_supprimable(request, pk)
     if request.method == "POST":

@@ -8,7 +8,7 @@ job → redirect. PDFs are never rendered in a request: they go through the expo
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -19,6 +19,7 @@ from bilans import services_documents as services
 from cpro import perms
 from cpro.perms import permission_requise
 from cpro.services import lancer_export
+from cpro.templatetags.francais import de_texte
 from cpro.tenancy import public, sans_diplome
 from cpro.urls_tools import etab_reverse
 
@@ -40,7 +41,7 @@ def _message(exc: ValidationError) -> str:
 
 @require_POST
 @permission_requise(perms.VOIR_TABLEAUX)
-def bilan_pdf(request, pk):
+def bilan_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """« Générer en PDF » for one bilan."""
     bilan = queries.bilan_pour(request, pk)
     return _export(request, "bilan_pdf", {"bilan": bilan.pk})
@@ -48,7 +49,7 @@ def bilan_pdf(request, pk):
 
 @require_http_methods(["GET", "POST"])
 @permission_requise(perms.VOIR_TABLEAUX)
-def impression_division(request):
+def impression_division(request: HttpRequest) -> HttpResponse:
     """Print the latest bilan of every learner of a division of the chosen diplôme."""
     diplome = request.diplome
     divisions = queries.divisions_du_diplome(request.etablissement, diplome)
@@ -76,7 +77,7 @@ def impression_division(request):
 
 @require_http_methods(["GET", "POST"])
 @permission_requise(perms.REDIGER_BILANS)
-def attestation_competences(request, pk):
+def attestation_competences(request: HttpRequest, pk: int) -> HttpResponse:
     """Check « Compétence validée » on the bilan's competences (GET shows them with their
     criteria; POST saves the boxes)."""
     bilan = queries.bilan_pour(request, pk)
@@ -110,7 +111,7 @@ def attestation_competences(request, pk):
 
 @require_POST
 @permission_requise(perms.REDIGER_BILANS)
-def attestation_generer(request, pk):
+def attestation_generer(request: HttpRequest, pk: int) -> HttpResponse:
     """Create the attestation (validated competences of the bilan) and queue its PDF."""
     bilan = queries.bilan_pour(request, pk)
     try:
@@ -123,7 +124,7 @@ def attestation_generer(request, pk):
 
 @require_GET
 @permission_requise(perms.VOIR_TABLEAUX)
-def attestations(request):
+def attestations(request: HttpRequest) -> HttpResponse:
     """History of the establishment's attestations for the chosen diplôme."""
     divisions = queries.divisions_du_diplome(request.etablissement, request.diplome)
     form = forms.FiltreAttestationsForm(request.GET or None, divisions=divisions)
@@ -139,14 +140,14 @@ def attestations(request):
 
 @require_POST
 @permission_requise(perms.VOIR_TABLEAUX)
-def attestation_pdf(request, pk):
+def attestation_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     attestation = queries.attestation_pour(request, pk)
     return _export(request, "attestation_pdf", {"attestation": attestation.pk})
 
 
 @require_POST
 @permission_requise(perms.SIGNER_ATTESTATIONS)
-def attestation_signer(request, pk):
+def attestation_signer(request: HttpRequest, pk: int) -> HttpResponse:
     """The chef d'établissement records their signature."""
     attestation = queries.attestation_pour(request, pk)
     try:
@@ -154,7 +155,7 @@ def attestation_signer(request, pk):
     except ValidationError as exc:
         messages.error(request, _message(exc))
     else:
-        messages.success(request, f"Attestation de {attestation.apprenant} marquée signée.")
+        messages.success(request, f"Attestation {de_texte(attestation.apprenant)} marquée signée.")
     return redirect(etab_reverse(request, "bilans:attestations"))
 
 
@@ -166,7 +167,7 @@ def attestation_signer(request, pk):
 @sans_diplome
 @require_http_methods(["GET", "POST"])
 @permission_requise(perms.GERER_PRONOTE)
-def pronote_jetons(request):
+def pronote_jetons(request: HttpRequest) -> HttpResponse:
     """The DDFPT's PRONOTE tokens. A new token is shown once, in this response only."""
     form = forms.JetonPronoteForm(request.POST or None)
     nouveau = clair = None
@@ -197,7 +198,7 @@ def pronote_jetons(request):
 @sans_diplome
 @require_POST
 @permission_requise(perms.GERER_PRONOTE)
-def pronote_revoquer(request, pk):
+def pronote_revoquer(request: HttpRequest, pk: int) -> HttpResponse:
     jeton = queries.jeton_pour(request, pk)
     try:
         services.revoquer_jeton_pronote(jeton, par=request.user)
@@ -220,7 +221,7 @@ def _erreur(status: int, message: str) -> JsonResponse:
 @public
 @never_cache
 @require_GET
-def api_pronote_bilans(request):
+def api_pronote_bilans(request: HttpRequest) -> HttpResponse:
     """PRONOTE's pull of validated bilans (README « PRONOTE »). Authenticated by a bearer token
     of this establishment only; no session, no CSRF (read-only GET)."""
     entete = request.headers.get("Authorization", "")

@@ -3,7 +3,7 @@ dashboard. Read-only pages; views are thin: accessor → GET form → read model
 
 from urllib.parse import urlencode
 
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch
 from django.views.decorators.http import require_GET
@@ -44,7 +44,7 @@ def _contexte_vues(filtres: dict, **base) -> dict:
 
 @require_GET
 @permission_requise(perms.VOIR_TABLEAUX)
-def tableau(request):
+def tableau(request: HttpRequest) -> HttpResponse:
     """Tableaux de bord apprenants: choose a division and a learner, filter, read."""
     diplome = request.diplome
     divisions = queries.divisions_courantes(request.etablissement, diplome) if diplome else []
@@ -112,7 +112,7 @@ def tableau(request):
 
 @require_GET
 @permission_requise(perms.VOIR_TABLEAUX)
-def vue_classes(request):
+def vue_classes(request: HttpRequest) -> HttpResponse:
     """Vue classes: division × competences, latest validated positioning or suggestion."""
     diplome = request.diplome
     divisions = queries.divisions_courantes(request.etablissement, diplome) if diplome else []
@@ -131,7 +131,7 @@ def vue_classes(request):
 
 @require_GET
 @permission_requise(perms.MON_TABLEAU)
-def mon_tableau(request):
+def mon_tableau(request: HttpRequest) -> HttpResponse:
     """A learner's own dashboard: read-only, without suggestion nor bilan."""
     apprenant = queries.mon_apprenant(request)
     demande = request.GET.get("apprenant")

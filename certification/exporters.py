@@ -18,8 +18,8 @@ from certification import queries_documents as queries
 from certification import rendu
 from certification import services_documents as services
 from cpro import perms
-from cpro.exports import Exporter, ExportError, exporter
 from cpro.models import Division
+from cpro.pipeline_exports import Exporter, ExportError, exporter
 from referentiels.models import GrilleCCF
 
 

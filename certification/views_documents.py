@@ -8,7 +8,7 @@ pipeline. The CSV (a few kilobytes) is answered directly.
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -72,7 +72,7 @@ def _filtres(request):
 
 @require_POST
 @permission_requise(perms.VOIR_CERTIFICATION)
-def grille_pdf(request, pk):
+def grille_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """Queue the official PDF of one candidate's grid."""
     grille = queries.grille_document_pour(request, pk)
     return _redirect_export(request, services.demander_pdf_grille(grille, par=request.user))
@@ -80,7 +80,7 @@ def grille_pdf(request, pk):
 
 @require_POST
 @permission_requise(perms.VOIR_CERTIFICATION)
-def grilles_zip(request):
+def grilles_zip(request: HttpRequest) -> HttpResponse:
     """Queue the ZIP of the locked grids of a division for one épreuve and session."""
     form = ZipGrillesForm(
         request.POST,
@@ -105,7 +105,7 @@ def grilles_zip(request):
 
 @require_GET
 @permission_requise(perms.VOIR_CERTIFICATION)
-def recapitulatif(request):
+def recapitulatif(request: HttpRequest) -> HttpResponse:
     """« Vue récapitulative » : every candidate of the Terminale divisions × every épreuve of
     the chosen diplôme, with the grid's status, proposed note and members."""
     form, divisions, session, division = _filtres(request)
@@ -124,7 +124,7 @@ def recapitulatif(request):
 
 @require_GET
 @permission_requise(perms.VOIR_CERTIFICATION)
-def recapitulatif_csv(request):
+def recapitulatif_csv(request: HttpRequest) -> HttpResponse:
     """The notes of the recapitulative view (same filters) as a CSV file."""
     _form, divisions, session, division = _filtres(request)
     recap = queries.recapitulatif(

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -14,7 +15,7 @@ from certification import queries, services
 from certification.forms import GrilleForm, MembreForm, RechercheForm
 from cpro import perms
 from cpro.erreurs import Verrouille
-from cpro.formulaires import messages_erreur
+from cpro.erreurs_vues import messages_erreur
 from cpro.perms import permission_requise
 from cpro.urls_tools import etab_reverse
 
@@ -45,7 +46,7 @@ def url_liste(request, gc) -> str:
 
 @require_GET
 @permission_requise(perms.VOIR_CERTIFICATION)
-def grilles(request):
+def grilles(request: HttpRequest) -> HttpResponse:
     """Choose the épreuve (?grille=, a GrilleCCF of the chosen diplôme), the session
     (?session=, default the exam session of this year's Terminale) and the Terminale division
     (?division=), then the candidates of the division with the state of their grid."""
@@ -76,7 +77,7 @@ def grilles(request):
 
 @require_GET
 @permission_requise(perms.VOIR_CERTIFICATION)
-def grille_ouvrir(request, grille, session, apprenant):
+def grille_ouvrir(request: HttpRequest, grille: int, session: int, apprenant: int) -> HttpResponse:
     """Open the grid of a learner for an épreuve and a session: created on first open by a
     writer; the chef is sent back to the list when it does not exist yet."""
     grille = queries.grille_ccf_pour(request, grille)
@@ -157,7 +158,7 @@ def _virgule(valeur) -> str:
 
 @require_GET
 @permission_requise(perms.VOIR_CERTIFICATION)
-def grille(request, pk):
+def grille(request: HttpRequest, pk: int) -> HttpResponse:
     """The national grid of the épreuve for one candidate: header, one row per criterion with
     its four levels and descriptors, proposed note, comments, members; the side panel shows
     the learner's dashboard results. ?q= searches the teachers to add as members (HTMX: the
@@ -168,7 +169,7 @@ def grille(request, pk):
 
 @require_POST
 @permission_requise(perms.SAISIR_CERTIFICATION)
-def grille_enregistrer(request, pk):
+def grille_enregistrer(request: HttpRequest, pk: int) -> HttpResponse:
     gc = queries.grille_candidat_pour(request, pk)
     criteres = queries.criteres_de_grille(gc.grille)
     form = GrilleForm(request.POST, criteres=criteres)
@@ -198,7 +199,7 @@ def grille_enregistrer(request, pk):
 
 @require_POST
 @permission_requise(perms.SAISIR_CERTIFICATION)
-def grille_membre_ajouter(request, pk):
+def grille_membre_ajouter(request: HttpRequest, pk: int) -> HttpResponse:
     gc = queries.grille_candidat_pour(request, pk)
     form = MembreForm(request.POST)
     if form.is_valid():
@@ -233,7 +234,7 @@ def grille_membre_ajouter(request, pk):
 
 @require_POST
 @permission_requise(perms.SAISIR_CERTIFICATION)
-def grille_membre_retirer(request, pk, membre):
+def grille_membre_retirer(request: HttpRequest, pk: int, membre: int) -> HttpResponse:
     gc = queries.grille_candidat_pour(request, pk)
     membre = queries.membre_pour(gc, membre)
     try:
@@ -247,7 +248,7 @@ def grille_membre_retirer(request, pk, membre):
 
 @require_POST
 @permission_requise(perms.SAISIR_CERTIFICATION)
-def grille_verrouiller(request, pk):
+def grille_verrouiller(request: HttpRequest, pk: int) -> HttpResponse:
     gc = queries.grille_candidat_pour(request, pk)
     try:
         services.verrouiller_grille(gc, par=request.user)
@@ -260,7 +261,7 @@ def grille_verrouiller(request, pk):
 
 @require_POST
 @permission_requise(perms.DEVERROUILLER_CERTIFICATION)
-def grille_deverrouiller(request, pk):
+def grille_deverrouiller(request: HttpRequest, pk: int) -> HttpResponse:
     gc = queries.grille_candidat_pour(request, pk)
     try:
         services.deverrouiller_grille(gc, par=request.user)

@@ -4,8 +4,8 @@ from django.utils import timezone
 
 from cpro import perms
 from cpro.csv_export import ecrire_csv
-from cpro.exports import Exporter, exporter
 from cpro.models import AuditLog
+from cpro.pipeline_exports import Exporter, exporter
 
 
 @exporter

@@ -3,8 +3,8 @@
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from cpro.exports import get_exporter
 from cpro.models import AuditLog, ExportJob
+from cpro.pipeline_exports import get_exporter
 
 
 def export_pour(request, job_id) -> ExportJob:

@@ -33,8 +33,8 @@ from django.db.models import Q, QuerySet, TextField
 from django.db.models.fields.files import FieldFile
 from django.db.models.functions import Cast
 
-from cpro.formulaires import supprimer_fichiers_apres_commit
 from cpro.models import Apprenant, AuditLog, ExportJob, Membership, User
+from cpro.ressources import supprimer_fichiers_apres_commit
 
 NOM_EFFACE = "Apprenant effacé"
 EFFACE = "[effacé]"

@@ -9,8 +9,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from cpro.exports import ExportError, get_exporter
 from cpro.models import ExportJob, export_upload_to
+from cpro.pipeline_exports import ExportError, get_exporter
 
 logger = logging.getLogger(__name__)
 

@@ -3,7 +3,14 @@ export progress and download, audit log."""
 
 from django.contrib.auth import logout
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponsePermanentRedirect
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponsePermanentRedirect,
+)
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,7 +25,7 @@ from cpro.urls_tools import etab_reverse
 
 
 @require_GET
-def accueil_plateforme(request):
+def accueil_plateforme(request: HttpRequest) -> HttpResponse:
     memberships = []
     if request.user.is_authenticated:
         memberships = (
@@ -31,7 +38,7 @@ def accueil_plateforme(request):
 
 @require_POST
 @public
-def deconnexion(request):
+def deconnexion(request: HttpRequest) -> HttpResponse:
     logout(request)
     return redirect(etab_reverse(request, "etab:connexion"))
 
@@ -46,7 +53,7 @@ _ACCUEILS = {
 
 
 @require_GET
-def accueil(request):
+def accueil(request: HttpRequest) -> HttpResponse:
     membership = request.membership
     ctx = {}
     if membership.role == Role.APPRENANT:
@@ -56,7 +63,7 @@ def accueil(request):
 
 @require_http_methods(["GET", "POST"])
 @sans_diplome
-def choix_diplome(request):
+def choix_diplome(request: HttpRequest) -> HttpResponse:
     perms.exiger(request, perms.CHOISIR_DIPLOME)
     diplomes = diplomes_accessibles(request.membership)
     form = ChoixDiplomeForm(
@@ -75,7 +82,7 @@ def choix_diplome(request):
 
 @require_GET
 @sans_diplome
-def espace_personnel(request):
+def espace_personnel(request: HttpRequest) -> HttpResponse:
     # The optional second factor is offered to DDFPT and chef only (cpro.auth guards the pages).
     ctx = {"mfa_proposee": request.membership.role in ROLES_MFA}
     if ctx["mfa_proposee"]:
@@ -85,7 +92,7 @@ def espace_personnel(request):
 
 @require_GET
 @sans_diplome
-def export_etat(request, job_id):
+def export_etat(request: HttpRequest, job_id: str) -> HttpResponse:
     job = services.verifier_export(queries.export_pour(request, job_id))
     template = "cpro/_export_etat.html" if request.htmx else "cpro/export_etat.html"
     return render(request, template, {"job": job})
@@ -93,7 +100,7 @@ def export_etat(request, job_id):
 
 @require_GET
 @sans_diplome
-def export_telecharger(request, job_id):
+def export_telecharger(request: HttpRequest, job_id: str) -> HttpResponseBase:
     job = queries.export_pour(request, job_id)
     # Only a finished job's complete file: a job points to its file only once it is DONE.
     if job.status != ExportJob.Status.TERMINE or not job.file:
@@ -111,14 +118,14 @@ def export_telecharger(request, job_id):
 
 
 @require_GET
-def journal(request):
+def journal(request: HttpRequest) -> HttpResponse:
     perms.exiger(request, perms.VOIR_JOURNAL)
     page = Paginator(queries.journal(request.etablissement), 50).get_page(request.GET.get("page"))
     return render(request, "cpro/journal.html", {"page": page})
 
 
 @require_POST
-def journal_exporter(request):
+def journal_exporter(request: HttpRequest) -> HttpResponse:
     perms.exiger(request, perms.VOIR_JOURNAL)
     job = services.lancer_export(
         etablissement=request.etablissement, par=request.user, kind="journal_csv"
@@ -126,7 +133,7 @@ def journal_exporter(request):
     return redirect(etab_reverse(request, "etab:export_etat", job_id=job.pk))
 
 
-def favicon(request):
+def favicon(request: HttpRequest) -> HttpResponse:
     """Browsers ask for /favicon.ico where a page names no icon (downloads, PDFs). The static
     URL is resolved here, at request time: at import time the production manifest may not
     exist yet (manage.py check, collectstatic)."""

@@ -3,7 +3,7 @@
 from itertools import groupby
 
 from cpro import perms
-from cpro.exports import Exporter, ExportError, exporter
+from cpro.pipeline_exports import Exporter, ExportError, exporter
 
 
 @exporter

@@ -181,10 +181,12 @@ def choix_apprenants(evaluation: Evaluation) -> list[GroupeDivision]:
 # --- the liaison tab -------------------------------------------------------------------------
 
 
-def liaison(evaluation: Evaluation, *, activite_code=None, groupe_code=None) -> Liaison:
+def liaison(
+    evaluation: Evaluation, *, activite_code=None, groupe_code=None, critere_actif=None
+) -> Liaison:
     """The référentiel of the évaluation's diplôme with its selection, as the scénario's
     liaison tab shows it (scenarios.fiche.liaison), plus the selected criteria that already
-    have résultats."""
+    have résultats. `critere_actif` keeps its competence open."""
     avec_resultats = set(
         evaluation.resultats.values_list("critere_id", flat=True).distinct().order_by()
     )
@@ -192,6 +194,7 @@ def liaison(evaluation: Evaluation, *, activite_code=None, groupe_code=None) -> 
         evaluation,
         activite_code=activite_code,
         groupe_code=groupe_code,
+        critere_actif=critere_actif,
         criteres_avec_resultats=avec_resultats,
     )
 

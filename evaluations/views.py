@@ -5,15 +5,13 @@ evaluating teachers, nor the DDFPT answers 403 on every write (the chef reads on
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cpro import perms
-from cpro.formulaires import (
-    appliquer_service,
-    messages_erreur,
-)
+from cpro.erreurs_vues import appliquer_service, messages_erreur
 from cpro.models import AnneeScolaire
 from cpro.perms import permission_requise
 from cpro.urls_tools import etab_reverse
@@ -72,7 +70,7 @@ def _scenario(request, pk) -> Scenario:
 
 @require_GET
 @permission_requise(perms.VOIR_EVALUATIONS)
-def liste(request):
+def liste(request: HttpRequest) -> HttpResponse:
     """The évaluations of a school year (the current one by default, ?annee=2025 for an earlier
     one), grouped by niveau."""
     courante = AnneeScolaire.courante()
@@ -104,7 +102,7 @@ def _informations_form(request, evaluation=None, initial=None):
 
 @require_http_methods(["GET", "POST"])
 @permission_requise(perms.SAISIR_EVALUATIONS)
-def creer(request, scenario):
+def creer(request: HttpRequest, scenario: int) -> HttpResponse:
     """« Créer une grille de positionnement » from a scénario: the Informations tab, prefilled;
     then the « Choix des apprenants » tab."""
     scenario = _scenario(request, scenario)
@@ -153,7 +151,7 @@ def creer(request, scenario):
 
 @require_http_methods(["GET", "POST"])
 @permission_requise(perms.SAISIR_EVALUATIONS)
-def modifier(request, pk):
+def modifier(request: HttpRequest, pk: int) -> HttpResponse:
     evaluation = queries.evaluation_modifiable(request, pk)
     form = _informations_form(
         request,
@@ -200,7 +198,7 @@ def modifier(request, pk):
 
 @require_http_methods(["GET", "POST"])
 @permission_requise(perms.SAISIR_EVALUATIONS)
-def apprenants(request, pk):
+def apprenants(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the current-year divisions of the diplôme and niveau, learners to tick. POST: save
     the selection (`tout`/`aucun` = a whole division ticked/unticked); removing learners who
     have résultats shows a confirmation page first."""
@@ -336,7 +334,7 @@ onglets = views_fiche.onglets(
 
 @require_http_methods(["GET", "POST"])
 @permission_requise(perms.SAISIR_EVALUATIONS)
-def supprimer(request, pk):
+def supprimer(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the confirmation page. POST: delete (author or DDFPT; refused when locked)."""
     evaluation = queries.evaluation_supprimable(request, pk)
     url_liste = etab_reverse(request, "evaluations:liste")

@@ -8,12 +8,12 @@ import re
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from cpro import perms
-from cpro.maitrise import Maitrise
+from cpro.maitrise import OPTIONS_NIVEAU, Maitrise
 from cpro.perms import permission_requise
 from cpro.services import lancer_export
 from cpro.urls_tools import etab_reverse
@@ -87,7 +87,14 @@ def _editable(request, evaluation) -> bool:
 def _contexte_grille(request, evaluation, **extra) -> dict:
     editable = _editable(request, evaluation)
     grille = rendu_grille.preparer(queries_grille.grille(evaluation), editable=editable)
-    return {"evaluation": evaluation, "grille": grille, "editable": editable, **extra}
+    return {
+        "evaluation": evaluation,
+        "grille": grille,
+        "editable": editable,
+        # The levels of "Remplir une ligne ou une colonne" (the cells carry theirs in HTML).
+        "options_niveau": OPTIONS_NIVEAU,
+        **extra,
+    }
 
 
 def _vers_grille(request, evaluation):
@@ -96,7 +103,7 @@ def _vers_grille(request, evaluation):
 
 @require_GET
 @permission_requise(perms.VOIR_EVALUATIONS)
-def grille(request, pk):
+def grille(request: HttpRequest, pk: int) -> HttpResponse:
     evaluation = queries_grille.evaluation_pour(request, pk)
     template = "evaluations/_grille.html" if request.htmx else "evaluations/grille.html"
     return render(request, template, _contexte_grille(request, evaluation))
@@ -104,7 +111,7 @@ def grille(request, pk):
 
 @require_POST
 @permission_requise(perms.SAISIR_EVALUATIONS)
-def saisir(request, pk):
+def saisir(request: HttpRequest, pk: int) -> HttpResponse:
     """One cell (HTMX autosave): answers the cell partial, "enregistré" or the error."""
     evaluation = queries_grille.evaluation_pour(request, pk)
     form = SaisieForm(request.POST)
@@ -142,7 +149,7 @@ def saisir(request, pk):
 
 @require_POST
 @permission_requise(perms.SAISIR_EVALUATIONS)
-def remplir(request, pk):
+def remplir(request: HttpRequest, pk: int) -> HttpResponse:
     """A whole row or column with one level (only empty cells unless "tous")."""
     evaluation = queries_grille.evaluation_pour(request, pk)
     form = RemplirForm(request.POST)
@@ -185,7 +192,7 @@ def remplir(request, pk):
 
 @require_POST
 @permission_requise(perms.SAISIR_EVALUATIONS)
-def enregistrer(request, pk):
+def enregistrer(request: HttpRequest, pk: int) -> HttpResponse:
     """The no-JS form of the whole grid: writes only the cells and comments that changed."""
     evaluation = queries_grille.evaluation_pour(request, pk)
     changements, commentaires = changements_postes(request.POST)
@@ -204,7 +211,7 @@ def enregistrer(request, pk):
 
 @require_POST
 @permission_requise(perms.SAISIR_EVALUATIONS)
-def commenter(request, pk):
+def commenter(request: HttpRequest, pk: int) -> HttpResponse:
     """The comment for one learner (HTMX autosave answers the comment cell)."""
     evaluation = queries_grille.evaluation_pour(request, pk)
     form = CommentaireForm(request.POST)
@@ -246,7 +253,7 @@ def commenter(request, pk):
 
 @require_GET
 @permission_requise(perms.VOIR_MES_EVALUATIONS)
-def mes_grilles(request):
+def mes_grilles(request: HttpRequest) -> HttpResponse:
     apprenant = queries_grille.apprenant_de(request)
     return render(
         request,
@@ -257,7 +264,7 @@ def mes_grilles(request):
 
 @require_GET
 @permission_requise(perms.VOIR_MES_EVALUATIONS)
-def ma_grille(request, pk):
+def ma_grille(request: HttpRequest, pk: int) -> HttpResponse:
     apprenant = queries_grille.apprenant_de(request)
     evaluation = queries_grille.ma_evaluation(request, apprenant, pk)
     return render(
@@ -276,7 +283,7 @@ def ma_grille(request, pk):
 
 @require_POST
 @permission_requise(perms.VOIR_MES_EVALUATIONS)
-def exporter_apprenti(request):
+def exporter_apprenti(request: HttpRequest) -> HttpResponse:
     """EXPORTER POUR L'APPRENTI: the apprentice's positioning as a PDF (apprentices only)."""
     apprenant = queries_grille.apprenant_de(request)
     if not apprenant.est_apprenti:

@@ -17,8 +17,8 @@ import zipfile
 from django.utils import timezone
 
 from cpro import perms
-from cpro.exports import Exporter, ExportError, exporter
 from cpro.models import Apprenant, Membership
+from cpro.pipeline_exports import Exporter, ExportError, exporter
 from gestion import rgpd
 
 
@@ -114,8 +114,8 @@ class FichesConnexionPdf(Exporter):
         from django.utils import timezone
         from weasyprint import HTML
 
-        from cpro.exports import ExportError
         from cpro.models import Division
+        from cpro.pipeline_exports import ExportError
         from gestion.services import generer_identifiants_division
 
         etab = self.job.etablissement

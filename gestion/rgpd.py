@@ -60,8 +60,8 @@ from django.db.models import Count, Sum, Value
 from django.utils import timezone
 
 from cpro.audit import journaliser
-from cpro.formulaires import supprimer_fichiers_apres_commit
 from cpro.models import Apprenant, AuditLog, Etablissement, ExportJob, Membership
+from cpro.ressources import supprimer_fichiers_apres_commit
 from cpro.rgpd import (
     CHAMPS_IDENTITE,  # noqa: F401 (part of this module's interface)
     EFFACE,  # noqa: F401

@@ -8,12 +8,12 @@ establishment before any diplôme is chosen or even offered.
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cpro import comptes, perms
-from cpro.formulaires import appliquer_service, messages_erreur
+from cpro.erreurs_vues import appliquer_service, messages_erreur
 from cpro.models import AnneeScolaire, Role
 from cpro.perms import permission_requise
 from cpro.services import lancer_export
@@ -77,7 +77,7 @@ def _page_compte(request, membership) -> str:
 @sans_diplome
 @require_GET
 @permission_requise(perms.GERER_PERSONNES)
-def personnels(request):
+def personnels(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     page = _page(request, queries.personnels(request.etablissement, q))
     return render(request, "gestion/personnels.html", {"page": page, "q": q})
@@ -86,7 +86,7 @@ def personnels(request):
 @sans_diplome
 @require_http_methods(["GET", "POST"])
 @permission_requise(perms.GERER_PERSONNES)
-def personnel_creer(request):
+def personnel_creer(request: HttpRequest) -> HttpResponse:
     form = PersonnelForm(request.POST or None, etablissement=request.etablissement)
     if request.method == "POST" and form.is_valid():
         resultat = appliquer_service(
@@ -110,7 +110,7 @@ def personnel_creer(request):
 @sans_diplome
 @require_http_methods(["GET", "POST"])
 @permission_requise(perms.GERER_PERSONNES)
-def personnel_modifier(request, pk):
+def personnel_modifier(request: HttpRequest, pk: int) -> HttpResponse:
     membership = queries.personnel_pour(request, pk)
     user = membership.user
     initial = {
@@ -153,7 +153,7 @@ def personnel_modifier(request, pk):
 @sans_diplome
 @require_GET
 @permission_requise(perms.GERER_PERSONNES)
-def tuteurs(request):
+def tuteurs(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     page = _page(request, queries.tuteurs(request.etablissement, q))
     return render(request, "gestion/tuteurs.html", {"page": page, "q": q})
@@ -162,7 +162,7 @@ def tuteurs(request):
 @sans_diplome
 @require_http_methods(["GET", "POST"])
 @permission_requise(perms.GERER_PERSONNES)
-def tuteur_creer(request):
+def tuteur_creer(request: HttpRequest) -> HttpResponse:
     form = CompteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         resultat = appliquer_service(
@@ -190,7 +190,7 @@ def tuteur_creer(request):
 @sans_diplome
 @require_http_methods(["GET", "POST"])
 @permission_requise(perms.GERER_PERSONNES)
-def tuteur_modifier(request, pk):
+def tuteur_modifier(request: HttpRequest, pk: int) -> HttpResponse:
     membership = queries.tuteur_pour(request, pk)
     user = membership.user
     initial = {
@@ -239,7 +239,7 @@ def _action_compte(request, pk, action, succes: str):
 @sans_diplome
 @require_POST
 @permission_requise(perms.GERER_PERSONNES)
-def compte_desactiver(request, pk):
+def compte_desactiver(request: HttpRequest, pk: int) -> HttpResponse:
     return _action_compte(
         request,
         pk,
@@ -251,7 +251,7 @@ def compte_desactiver(request, pk):
 @sans_diplome
 @require_POST
 @permission_requise(perms.GERER_PERSONNES)
-def compte_reactiver(request, pk):
+def compte_reactiver(request: HttpRequest, pk: int) -> HttpResponse:
     return _action_compte(
         request,
         pk,
@@ -263,7 +263,7 @@ def compte_reactiver(request, pk):
 @sans_diplome
 @require_POST
 @permission_requise(perms.GERER_PERSONNES)
-def compte_mot_de_passe(request, pk):
+def compte_mot_de_passe(request: HttpRequest, pk: int) -> HttpResponse:
     membership = queries.compte_pour(request, pk)
     try:
         mot_de_passe = services.reinitialiser_mot_de_passe(
@@ -300,7 +300,7 @@ def _filtre_divisions(request, annee):
 @sans_diplome
 @require_GET
 @permission_requise(perms.GERER_PERSONNES)
-def apprenants(request):
+def apprenants(request: HttpRequest) -> HttpResponse:
     annee = AnneeScolaire.courante()
     divisions, choix, selection = _filtre_divisions(request, annee)
     q = request.GET.get("q", "").strip()
@@ -330,7 +330,7 @@ def _apprenant_form(request, inclure=None, **kwargs):
 @sans_diplome
 @require_http_methods(["GET", "POST"])
 @permission_requise(perms.GERER_PERSONNES)
-def apprenant_creer(request):
+def apprenant_creer(request: HttpRequest) -> HttpResponse:
     form = _apprenant_form(request, initial={"division": request.GET.get("division")})
     if request.method == "POST" and form.is_valid():
         resultat = appliquer_service(
@@ -350,7 +350,7 @@ def apprenant_creer(request):
 @sans_diplome
 @require_http_methods(["GET", "POST"])
 @permission_requise(perms.GERER_PERSONNES)
-def apprenant_modifier(request, pk):
+def apprenant_modifier(request: HttpRequest, pk: int) -> HttpResponse:
     apprenant = queries.apprenant_pour(request, pk)
     user = apprenant.membership.user
     initial = {
@@ -395,7 +395,7 @@ def _annee_choisie(request, annees, courante):
 @sans_diplome
 @require_GET
 @permission_requise(perms.GERER_PERSONNES)
-def divisions(request):
+def divisions(request: HttpRequest) -> HttpResponse:
     courante = AnneeScolaire.courante()
     annees = queries.annees_proposees(courante)
     annee = _annee_choisie(request, annees, courante)
@@ -413,7 +413,7 @@ def divisions(request):
 @sans_diplome
 @require_http_methods(["GET", "POST"])
 @permission_requise(perms.GERER_PERSONNES)
-def division_creer(request):
+def division_creer(request: HttpRequest) -> HttpResponse:
     courante = AnneeScolaire.courante()
     annees = queries.annees_proposees(courante)
     form = NouvelleDivisionForm(
@@ -439,7 +439,7 @@ def division_creer(request):
 @sans_diplome
 @require_http_methods(["GET", "POST"])
 @permission_requise(perms.GERER_PERSONNES)
-def division_modifier(request, pk):
+def division_modifier(request: HttpRequest, pk: int) -> HttpResponse:
     division = queries.division_pour(request, pk)
     form = DivisionForm(
         request.POST or None,
@@ -463,7 +463,7 @@ def division_modifier(request, pk):
 @sans_diplome
 @require_http_methods(["GET", "POST"])
 @permission_requise(perms.ADMINISTRER)
-def etablissement(request):
+def etablissement(request: HttpRequest) -> HttpResponse:
     etab = request.etablissement
     form = EtablissementForm(
         request.POST or None,
@@ -496,7 +496,7 @@ def _import_en_attente(request) -> dict | None:
 @sans_diplome
 @require_http_methods(["GET", "POST"])
 @permission_requise(perms.IMPORTER_PERSONNES)
-def import_personnes(request):
+def import_personnes(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         fichier = form.cleaned_data["fichier"]
@@ -523,7 +523,7 @@ def import_personnes(request):
 @sans_diplome
 @require_GET
 @permission_requise(perms.IMPORTER_PERSONNES)
-def import_exemple(request):
+def import_exemple(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(
         ("\ufeff" + EXEMPLE_CSV).encode("utf-8"), content_type="text/csv; charset=utf-8"
     )
@@ -550,7 +550,7 @@ def _apercu(request, data, form=None, status=200):
 @sans_diplome
 @require_GET
 @permission_requise(perms.IMPORTER_PERSONNES)
-def import_apercu(request):
+def import_apercu(request: HttpRequest) -> HttpResponse:
     data = _import_en_attente(request)
     if not data:
         messages.info(request, "Aucun import en attente : choisissez un fichier.")
@@ -561,7 +561,7 @@ def import_apercu(request):
 @sans_diplome
 @require_POST
 @permission_requise(perms.IMPORTER_PERSONNES)
-def import_confirmer(request):
+def import_confirmer(request: HttpRequest) -> HttpResponse:
     data = _import_en_attente(request)
     if not data:
         messages.error(request, "Aucun import en attente : choisissez de nouveau le fichier.")
@@ -615,7 +615,7 @@ def import_confirmer(request):
 @sans_diplome
 @require_POST
 @permission_requise(perms.GERER_PERSONNES)
-def fiches_connexion(request, pk):
+def fiches_connexion(request: HttpRequest, pk: int) -> HttpResponse:
     """Print login cards for a division (new temporary passwords, generated by the worker)."""
     division = queries.division_pour(request, pk)
     job = lancer_export(

@@ -5,11 +5,12 @@ Thin views: accessor (another establishment's learner → 404) → service (gest
 
 from django import forms
 from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cpro import perms
-from cpro.formulaires import appliquer_service
+from cpro.erreurs_vues import appliquer_service
 from cpro.perms import permission_requise
 from cpro.tenancy import sans_diplome
 from cpro.urls_tools import etab_reverse
@@ -26,7 +27,7 @@ class ConfirmationEffacementForm(forms.Form):
 @sans_diplome
 @require_POST
 @permission_requise(perms.GERER_PERSONNES)
-def rgpd_exporter(request, pk):
+def rgpd_exporter(request: HttpRequest, pk: int) -> HttpResponse:
     """Queue the ZIP of everything Cpro holds about the learner (JSON, PDF, book media)."""
     apprenant = queries.apprenant_pour(request, pk)
     job = rgpd.demander_export(apprenant, par=request.user)
@@ -36,7 +37,7 @@ def rgpd_exporter(request, pk):
 @sans_diplome
 @require_http_methods(["GET", "POST"])
 @permission_requise(perms.GERER_PERSONNES)
-def rgpd_effacer(request, pk):
+def rgpd_effacer(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirmation page (what is deleted, what is kept), then the erasure."""
     apprenant = queries.apprenant_pour(request, pk)
     form = ConfirmationEffacementForm(request.POST if request.method == "POST" else None)

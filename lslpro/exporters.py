@@ -1,7 +1,7 @@
-"""LSL exporters (registered with cpro.exports; run by the export pipeline's worker)."""
+"""LSL exporters (registered with cpro.pipeline_exports; run by the export pipeline's worker)."""
 
 from cpro import perms
-from cpro.exports import Exporter, exporter
+from cpro.pipeline_exports import Exporter, exporter
 from lslpro import services_export
 
 

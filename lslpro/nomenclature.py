@@ -13,7 +13,7 @@ import re
 
 from django.core.exceptions import ValidationError
 
-from cpro.exports import ExportError
+from cpro.pipeline_exports import ExportError
 
 # Codes that are known to stand for "no code": never accepted, never exported.
 CODES_MATIERE_FACTICES = frozenset({"200000", "100000", "123456", "012345", "654321"})

@@ -52,9 +52,9 @@ from django.conf import settings
 from django.utils import timezone
 from lxml import etree
 
-from cpro.exports import ExportError
 from cpro.maitrise import rendu
 from cpro.models import Statut
+from cpro.pipeline_exports import ExportError
 from lslpro import nomenclature
 from lslpro.models import APPRECIATION_MAX, CodeMatiereLSL, EnseignantLivret, Periodicite
 

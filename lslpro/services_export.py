@@ -30,8 +30,8 @@ from lxml import etree
 
 from cpro import perms
 from cpro.audit import journaliser
-from cpro.exports import ExportError
 from cpro.models import AnneeScolaire, Apprenant, Division
+from cpro.pipeline_exports import ExportError
 from lslpro import nomenclature, profils
 from lslpro.models import ExportLSL, Livret
 from lslpro.queries import livrets_annee, population_lsl

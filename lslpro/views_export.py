@@ -7,7 +7,7 @@ Views stay thin: form → one service → redirect or render. The XML is never b
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -85,7 +85,7 @@ def _page(request, form, verification=None):
 @sans_diplome
 @require_GET
 @permission_requise(perms.EXPORTER_LSL)
-def export(request):
+def export(request: HttpRequest) -> HttpResponse:
     """Choose the year and divisions; « Vérifier » shows the pre-flight per learner."""
     verifier = "verifier" in request.GET
     form = ExportForm(
@@ -107,7 +107,7 @@ def export(request):
 @sans_diplome
 @require_POST
 @permission_requise(perms.EXPORTER_LSL)
-def export_lancer(request):
+def export_lancer(request: HttpRequest) -> HttpResponse:
     """Queue the export (refused while a learner is blocking and not explicitly excluded)."""
     form = ExportForm(request.POST, etablissement=request.etablissement)
     if form.is_valid():
@@ -161,7 +161,7 @@ def _erreur(status: int, message: str) -> JsonResponse:
 @public
 @never_cache
 @require_GET
-def api_pronote_lsl(request):
+def api_pronote_lsl(request: HttpRequest) -> HttpResponse:
     """PRONOTE's pull of the LSL data of a year (README « LSL Pro »). Bearer token of this
     establishment (bilans.JetonPronote, same authentication as the bilans API)."""
     schema, _, jeton = request.headers.get("Authorization", "").partition(" ")

@@ -4,6 +4,7 @@ DDFPT changes the codes (ADMINISTRER, re-checked by lslpro.services_parametres).
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -78,7 +79,7 @@ def _erreurs(form, exc: ValidationError) -> None:
 @sans_diplome
 @require_GET
 @permission_requise(perms.PARAMETRER_LSL)
-def parametres(request):
+def parametres(request: HttpRequest) -> HttpResponse:
     """The codes the LSL file needs, with their provenance; forms for the DDFPT."""
     return _page(request)
 
@@ -86,7 +87,7 @@ def parametres(request):
 @sans_diplome
 @require_POST
 @permission_requise(perms.PARAMETRER_LSL, perms.ADMINISTRER)
-def code_matiere(request):
+def code_matiere(request: HttpRequest) -> HttpResponse:
     """Set the code matière of one diplôme's spécialité (lslpro.services_parametres)."""
     diplome = queries.diplome_de(request.etablissement, _entier(request.POST.get("diplome")))
     form = CodeMatiereForm(request.POST, cle=diplome.pk)
@@ -113,7 +114,7 @@ def code_matiere(request):
 @sans_diplome
 @require_POST
 @permission_requise(perms.PARAMETRER_LSL, perms.ADMINISTRER)
-def code_mef(request):
+def code_mef(request: HttpRequest) -> HttpResponse:
     """Set (or clear) one division's code MEF (lslpro.services_parametres)."""
     division = queries.division_de(
         request.etablissement, _entier(request.POST.get("division")), queries.annee_courante()

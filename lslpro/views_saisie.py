@@ -10,12 +10,14 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cpro import perms
 from cpro.models import Statut
 from cpro.perms import permission_requise
+from cpro.templatetags.francais import de_texte
 from cpro.urls_tools import etab_reverse
 from lslpro import queries, services
 from lslpro.forms import LivretForm, PeriodiciteForm, cellule
@@ -48,7 +50,7 @@ def _division_choisie(request, annee):
 
 @require_http_methods(["GET", "POST"])
 @permission_requise(perms.PARAMETRER_LSL)
-def periodicite(request):
+def periodicite(request: HttpRequest) -> HttpResponse:
     """Trimestre or semestre per diplôme of the establishment and niveau, for the current
     year. No livret can be entered for a diplôme/niveau until it is set."""
     annee = queries.annee_courante()
@@ -76,7 +78,7 @@ def periodicite(request):
 
 @require_GET
 @permission_requise(perms.SAISIR_LSL)
-def saisie(request):
+def saisie(request: HttpRequest) -> HttpResponse:
     """« Saisie du livret scolaire des élèves »: choose a division (?division=) of the chosen
     diplôme, then a learner. Apprentices are listed as not subject to the LSL; the page says
     why a learner's livret is unavailable (no périodicité, no validated bilan this year)."""
@@ -139,7 +141,7 @@ def _voisins(apprenant, annee):
 
 @require_http_methods(["GET", "POST"])
 @permission_requise(perms.SAISIR_LSL)
-def livret(request, pk):
+def livret(request: HttpRequest, pk: int) -> HttpResponse:
     """The learner's livret of the year: competences (bilans of the cycle, the year's level),
     period notes, appreciation and teachers, PFMP, chef-d'œuvre; completeness in the banner.
     « Précédent » / « Suivant » are submit buttons of the same form: each move saves first
@@ -214,7 +216,7 @@ def _message_succes(action: str, apprenant) -> str:
     if action == "copier_constat":
         return "Le constat du dernier bilan est copié dans l'appréciation du chef-d'œuvre."
     if action in ("precedent", "suivant"):
-        return f"Le livret de {apprenant} est enregistré."
+        return f"Le livret {de_texte(apprenant)} est enregistré."
     return "Le livret est enregistré."
 
 
@@ -228,7 +230,7 @@ def _url_saisie(request, division_id) -> str:
 
 @require_GET
 @permission_requise(perms.VOIR_CERTIFICATION)
-def completude(request):
+def completude(request: HttpRequest) -> HttpResponse:
     """Completeness of the livrets of a division (?division=): one row per scolaire learner
     with the percentage and what is missing. A fixed number of queries."""
     annee = queries.annee_courante()

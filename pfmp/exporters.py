@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from cpro import perms
-from cpro.exports import Exporter, ExportError, exporter
 from cpro.models import Apprenant, Membership
+from cpro.pipeline_exports import Exporter, ExportError, exporter
 from cpro.tenancy import diplomes_accessibles
 from pfmp.models import MediaPublication
 

@@ -104,7 +104,9 @@ class CoordonneeField(forms.DecimalField):
         return super().to_python(value)
 
 
-def _coordonnee(label, limite):
+def _coordonnee(label, limite, exemple):
+    """A latitude or a longitude in decimal degrees; `exemple` is one of its own kind (Lyon:
+    latitude 45,7640, longitude 4,8357), never a latitude shown as a longitude's example."""
     return CoordonneeField(
         label=label,
         required=False,
@@ -112,9 +114,9 @@ def _coordonnee(label, limite):
         max_value=Decimal(limite),
         localize=False,
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-        help_text="Facultatif, en degrés décimaux (ex. 45,7640).",
+        help_text=f"Facultatif, en degrés décimaux (ex. {exemple}).",
         error_messages={
-            "invalid": "Saisissez un nombre décimal (ex. 45,7640).",
+            "invalid": f"Saisissez un nombre décimal (ex. {exemple}).",
             "max_value": f"La valeur doit être comprise entre -{limite} et {limite}.",
             "min_value": f"La valeur doit être comprise entre -{limite} et {limite}.",
         },
@@ -133,8 +135,8 @@ class EntrepriseForm(forms.Form):
     adresse = forms.CharField(label="Adresse", required=False, max_length=255)
     code_postal = forms.CharField(label="Code postal", required=False, max_length=10)
     ville = forms.CharField(label="Ville", required=False, max_length=120)
-    latitude = _coordonnee("Latitude", 90)
-    longitude = _coordonnee("Longitude", 180)
+    latitude = _coordonnee("Latitude", 90, "45,7640")
+    longitude = _coordonnee("Longitude", 180, "4,8357")
     secteur = forms.CharField(label="Secteur d'activité", required=False, max_length=255)
     telephone = forms.CharField(label="Téléphone", required=False, max_length=30)
 

@@ -303,10 +303,12 @@ def lien_carte(entreprise) -> str:
 
 # --- suivi -----------------------------------------------------------------------------------
 
+# Counted in the follow-up table with `{{ n|accord:label }}` ("2 validées", "1 brouillon");
+# "singulier,pluriel" for an invariable label.
 STATUTS_FICHE = [
     (FicheActivite.Statut.BROUILLON, "brouillon"),
     (FicheActivite.Statut.SOUMISE, "soumise"),
-    (FicheActivite.Statut.A_REVOIR, "à revoir"),
+    (FicheActivite.Statut.A_REVOIR, "à revoir,à revoir"),
     (FicheActivite.Statut.VALIDEE, "validée"),
 ]
 

@@ -27,8 +27,8 @@ from django.utils import timezone
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from cpro.audit import journaliser
-from cpro.formulaires import supprimer_fichiers_apres_commit
 from cpro.models import Apprenant, Membership, Role
+from cpro.ressources import supprimer_fichiers_apres_commit
 from pfmp.models import CommentairePublication, MediaPublication, Publication
 from referentiels.models import Competence, Tache
 

@@ -36,6 +36,7 @@ from cpro.audit import journaliser
 from cpro.erreurs import Interdit
 from cpro.maitrise import Maitrise
 from cpro.models import AuditLog, Membership
+from cpro.templatetags.francais import de_texte
 from evaluations.models import Evaluation, Nature, Participant, Resultat
 from evaluations.services import exiger_modifiable
 from evaluations.services_grille import (
@@ -374,7 +375,9 @@ def _envoyer_lien(lien: LienTuteur, url: str) -> None:
     periode = affectation.periode
     try:
         send_mail(
-            subject=f"Cpro – suivi de {apprenant.first_name} {apprenant.last_name} en entreprise",
+            subject=(
+                f"Cpro – suivi {de_texte(apprenant.first_name)} {apprenant.last_name} en entreprise"
+            ),
             message=(
                 "Bonjour,\n\n"
                 f"Vous accompagnez {apprenant.first_name} {apprenant.last_name} pendant la période "

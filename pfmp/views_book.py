@@ -11,12 +11,12 @@ from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cpro import perms
-from cpro.formulaires import appliquer_service
+from cpro.erreurs_vues import appliquer_service
 from cpro.perms import permission_requise
 from cpro.urls_tools import etab_reverse
 from pfmp import queries_book as queries
@@ -81,7 +81,7 @@ def _url_publication(request, publication, ancre: str = "") -> str:
 @require_GET
 @book_active_requis
 @permission_requise(perms.MON_BOOK)
-def mon_book(request):
+def mon_book(request: HttpRequest) -> HttpResponse:
     apprenant = queries.apprenant_connecte(request)
     publications = list(queries.publications_du_book(apprenant))
     return render(
@@ -101,7 +101,7 @@ def mon_book(request):
 @require_http_methods(["GET", "POST"])
 @book_active_requis
 @permission_requise(perms.MON_BOOK)
-def publication_creer(request):
+def publication_creer(request: HttpRequest) -> HttpResponse:
     apprenant = queries.apprenant_connecte(request)
     form = NouvellePublicationForm(
         request.POST or None, request.FILES or None, **_referentiel(apprenant)
@@ -127,7 +127,7 @@ def publication_creer(request):
 @require_http_methods(["GET", "POST"])
 @book_active_requis
 @permission_requise(perms.MON_BOOK)
-def publication_modifier(request, pk):
+def publication_modifier(request: HttpRequest, pk: int) -> HttpResponse:
     publication = queries.ma_publication(request, pk)
     initial = {k: getattr(publication, k) for k in CHAMPS_PUBLICATION[:5]}
     initial["mise_en_avant"] = publication.mise_en_avant
@@ -153,7 +153,7 @@ def publication_modifier(request, pk):
 @require_http_methods(["GET", "POST"])
 @book_active_requis
 @permission_requise(perms.MON_BOOK)
-def publication_supprimer(request, pk):
+def publication_supprimer(request: HttpRequest, pk: int) -> HttpResponse:
     publication = queries.ma_publication(request, pk)
     if request.method == "POST":
         titre = publication.titre
@@ -174,7 +174,7 @@ def publication_supprimer(request, pk):
 @require_http_methods(["GET", "POST"])
 @book_active_requis
 @permission_requise(perms.MON_BOOK)
-def publication_medias(request, pk):
+def publication_medias(request: HttpRequest, pk: int) -> HttpResponse:
     publication = queries.ma_publication(request, pk)
     form = MediasForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -210,7 +210,7 @@ def publication_medias(request, pk):
 @require_POST
 @book_active_requis
 @permission_requise(perms.MON_BOOK)
-def media_supprimer(request, pk):
+def media_supprimer(request: HttpRequest, pk: int) -> HttpResponse:
     media = queries.mon_media(request, pk)
     publication_id = media.publication_id
     services.supprimer_media(media, par=request.user)
@@ -223,7 +223,7 @@ def media_supprimer(request, pk):
 
 @require_GET
 @book_active_requis
-def publication(request, pk):
+def publication(request: HttpRequest, pk: int) -> HttpResponse:
     _exiger_lecture(request)
     pub = queries.publication_pour(request, pk)
     peut_commenter = services.peut_commenter(request.membership)
@@ -296,7 +296,7 @@ def _reponse_media(request, media) -> HttpResponse:
 
 @require_GET
 @book_active_requis
-def book_media(request, pk):
+def book_media(request: HttpRequest, pk: int) -> HttpResponse:
     """A photo or video, visibility re-checked on every request (no public URL)."""
     _exiger_lecture(request)
     return _reponse_media(request, queries.media_pour(request, pk))
@@ -305,7 +305,7 @@ def book_media(request, pk):
 @require_POST
 @book_active_requis
 @permission_requise(perms.VOIR_BOOK)
-def commenter(request, pk):
+def commenter(request: HttpRequest, pk: int) -> HttpResponse:
     pub = queries.publication_pour(request, pk)
     if not services.peut_commenter(request.membership):
         raise PermissionDenied
@@ -337,7 +337,7 @@ def commenter(request, pk):
 @require_GET
 @book_active_requis
 @permission_requise(perms.VOIR_BOOK)
-def books(request):
+def books(request: HttpRequest) -> HttpResponse:
     divisions = list(queries.divisions_du_diplome(request))
     choisie = None
     valeur = request.GET.get("division", "")
@@ -356,7 +356,7 @@ def books(request):
 @require_GET
 @book_active_requis
 @permission_requise(perms.VOIR_BOOK)
-def book_apprenant(request, apprenant):
+def book_apprenant(request: HttpRequest, apprenant: int) -> HttpResponse:
     eleve = queries.apprenant_pour(request, apprenant)
     publications = list(queries.publications_du_book(eleve))
     return render(
@@ -377,7 +377,7 @@ def book_apprenant(request, apprenant):
 
 @require_POST
 @book_active_requis
-def exporter(request, apprenant=None):
+def exporter(request: HttpRequest, apprenant: int | None = None) -> HttpResponse:
     """The learner exports their own book; the team exports a learner's (kwargs)."""
     if apprenant is None:
         perms.exiger(request, perms.MON_BOOK)

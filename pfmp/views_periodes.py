@@ -8,15 +8,16 @@ the form with the current selection, without saving.
 """
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cpro import perms
-from cpro.formulaires import appliquer_service
+from cpro.erreurs_vues import appliquer_service
 from cpro.models import AnneeScolaire
 from cpro.perms import permission_requise
+from cpro.templatetags.francais import de_texte
 from cpro.urls_tools import etab_reverse
 from pfmp import queries_periodes as queries
 from pfmp import services_periodes as services
@@ -55,7 +56,7 @@ def _peut_gerer(request) -> bool:
 
 @require_GET
 @permission_requise(perms.VOIR_PFMP)
-def annexes(request):
+def annexes(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "pfmp/periodes/annexes.html",
@@ -65,7 +66,7 @@ def annexes(request):
 
 @require_GET
 @permission_requise(perms.VOIR_PFMP)
-def annexe(request, pk):
+def annexe(request: HttpRequest, pk: int) -> HttpResponse:
     objet = queries.annexe_complete(request, pk)
     return render(
         request,
@@ -141,7 +142,7 @@ def _rendu_annexe(request, form, choix, annexe=None, actualise=False):
 
 @require_http_methods(["GET", "POST"])
 @permission_requise(perms.GERER_PFMP)
-def annexe_creer(request):
+def annexe_creer(request: HttpRequest) -> HttpResponse:
     form, choix = _formulaire_annexe(request)
     if request.method == "POST" and "actualiser" not in request.POST and form.is_valid():
         objet = appliquer_service(
@@ -160,7 +161,7 @@ def annexe_creer(request):
 
 @require_http_methods(["GET", "POST"])
 @permission_requise(perms.GERER_PFMP)
-def annexe_modifier(request, pk):
+def annexe_modifier(request: HttpRequest, pk: int) -> HttpResponse:
     objet = queries.annexe_pour(request, pk)
     form, choix = _formulaire_annexe(request, objet)
     if request.method == "POST" and "actualiser" not in request.POST and form.is_valid():
@@ -177,7 +178,7 @@ def annexe_modifier(request, pk):
 
 @require_http_methods(["GET", "POST"])
 @permission_requise(perms.GERER_PFMP)
-def annexe_supprimer(request, pk):
+def annexe_supprimer(request: HttpRequest, pk: int) -> HttpResponse:
     objet = queries.annexe_pour(request, pk)
     if request.method == "POST":
         titre = objet.titre
@@ -196,7 +197,7 @@ def annexe_supprimer(request, pk):
 
 @require_GET
 @permission_requise(perms.VOIR_PFMP)
-def periodes(request):
+def periodes(request: HttpRequest) -> HttpResponse:
     annee = queries.annee_demandee(request)
     return render(
         request,
@@ -233,7 +234,7 @@ def _bouton_division(request) -> bool:
 
 @require_http_methods(["GET", "POST"])
 @permission_requise(perms.GERER_PFMP)
-def periode_creer(request, annexe):
+def periode_creer(request: HttpRequest, annexe: int) -> HttpResponse:
     objet = queries.annexe_pour(request, annexe)
     groupes = queries.apprenants_proposes(
         request.etablissement, objet.diplome, objet.niveau, AnneeScolaire.courante()
@@ -296,7 +297,7 @@ def _identifiants(request) -> dict | None:
 
 @require_GET
 @permission_requise(perms.VOIR_PFMP)
-def periode(request, pk):
+def periode(request: HttpRequest, pk: int) -> HttpResponse:
     objet = queries.periode_complete(request, pk)
     affectations = queries.affectations_de(objet)
     return render(
@@ -320,7 +321,7 @@ def periode(request, pk):
 
 @require_http_methods(["GET", "POST"])
 @permission_requise(perms.GERER_PFMP)
-def periode_modifier(request, pk):
+def periode_modifier(request: HttpRequest, pk: int) -> HttpResponse:
     objet = queries.periode_pour(request, pk)
     form = PeriodeForm(
         _donnees(request),
@@ -345,7 +346,7 @@ def periode_modifier(request, pk):
 
 @require_http_methods(["GET", "POST"])
 @permission_requise(perms.GERER_PFMP)
-def periode_apprenants(request, pk):
+def periode_apprenants(request: HttpRequest, pk: int) -> HttpResponse:
     """Add learners (or bring back removed ones) to a période."""
     objet = queries.periode_pour(request, pk)
     groupes = queries.apprenants_proposes(
@@ -389,7 +390,7 @@ def periode_apprenants(request, pk):
 
 @require_POST
 @permission_requise(perms.GERER_PFMP)
-def affectation_retirer(request, pk):
+def affectation_retirer(request: HttpRequest, pk: int) -> HttpResponse:
     affectation = queries.affectation_pour(request, pk)
     services.retirer_apprenant(affectation, par=request.user)
     messages.success(
@@ -402,7 +403,7 @@ def affectation_retirer(request, pk):
 
 @require_http_methods(["GET", "POST"])
 @permission_requise(perms.GERER_PFMP)
-def affectation_modifier(request, pk):
+def affectation_modifier(request: HttpRequest, pk: int) -> HttpResponse:
     affectation = queries.affectation_pour(request, pk)
     etab = request.etablissement
     entreprises = list(queries.entreprises_choix(etab))
@@ -450,7 +451,9 @@ def affectation_modifier(request, pk):
                     "username": membership.user.username,
                     "mot_de_passe": mot_de_passe,
                 }
-            messages.success(request, f"L'affectation de {affectation.apprenant} est enregistrée.")
+            messages.success(
+                request, f"L'affectation {de_texte(affectation.apprenant)} est enregistrée."
+            )
             return redirect(etab_reverse(request, "pfmp:periode", pk=affectation.periode_id))
     return render(
         request,
@@ -482,7 +485,7 @@ def _rendu_suivi(request, periodes_qs, *, periode=None, annee=None):
 
 @require_GET
 @permission_requise(perms.VOIR_PFMP)
-def suivi(request):
+def suivi(request: HttpRequest) -> HttpResponse:
     annee = queries.annee_demandee(request)
     qs = queries.periodes_du_module(request).filter(annee=annee).order_by("date_debut", "titre")
     return _rendu_suivi(request, qs, annee=annee)
@@ -490,7 +493,7 @@ def suivi(request):
 
 @require_GET
 @permission_requise(perms.VOIR_PFMP)
-def periode_suivi(request, pk):
+def periode_suivi(request: HttpRequest, pk: int) -> HttpResponse:
     objet = queries.periode_pour(request, pk)
     qs = queries.periodes_du_module(request).filter(pk=objet.pk)
     return _rendu_suivi(request, qs, periode=objet)
@@ -501,7 +504,7 @@ def periode_suivi(request, pk):
 
 @require_GET
 @permission_requise(perms.GERER_PFMP)
-def entreprises(request):
+def entreprises(request: HttpRequest) -> HttpResponse:
     liste = list(queries.entreprises_de(request.etablissement).order_by("nom"))
     for e in liste:
         e.lien_carte = queries.lien_carte(e)
@@ -514,7 +517,7 @@ def _champs(form) -> dict:
 
 @require_http_methods(["GET", "POST"])
 @permission_requise(perms.GERER_PFMP)
-def entreprise_creer(request):
+def entreprise_creer(request: HttpRequest) -> HttpResponse:
     form = EntrepriseForm(_donnees(request))
     if request.method == "POST" and form.is_valid():
         objet = appliquer_service(
@@ -531,7 +534,7 @@ def entreprise_creer(request):
 
 @require_http_methods(["GET", "POST"])
 @permission_requise(perms.GERER_PFMP)
-def entreprise_modifier(request, pk):
+def entreprise_modifier(request: HttpRequest, pk: int) -> HttpResponse:
     objet = queries.entreprise_pour(request, pk)
     initial = {c: getattr(objet, c) for c in services.CHAMPS_ENTREPRISE}
     for c in ("latitude", "longitude"):

@@ -9,11 +9,12 @@ account): they rely on the session grant, re-checked on every request.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cpro import perms
-from cpro.formulaires import messages_erreur
+from cpro.erreurs_vues import messages_erreur
 from cpro.perms import permission_requise
 from cpro.tenancy import public
 from cpro.urls_tools import etab_reverse
@@ -85,7 +86,7 @@ def _exiger_apprenant(request, affectation):
 
 @require_GET
 @permission_requise(perms.MON_PORTFOLIO)
-def mes_portfolios(request):
+def mes_portfolios(request: HttpRequest) -> HttpResponse:
     """The learner's portfolios (non-archived), newest période first."""
     return render(
         request,
@@ -96,7 +97,7 @@ def mes_portfolios(request):
 
 @require_GET
 @permission_requise(perms.PORTFOLIOS_TUTEUR)
-def tuteur_apprenants(request):
+def tuteur_apprenants(request: HttpRequest) -> HttpResponse:
     """The tutor's learners, for their périodes only."""
     return render(
         request,
@@ -109,7 +110,7 @@ def tuteur_apprenants(request):
 
 
 @require_GET
-def portfolio(request, pk):
+def portfolio(request: HttpRequest, pk: int) -> HttpResponse:
     """The journal de bord tab (entreprise, objectives, weeks, bilan personnel); teachers also
     manage the tutor links here."""
     affectation = queries.affectation_pour(request, pk)
@@ -143,7 +144,7 @@ def _texte_portfolio(request, pk, *, champ: str, libelle: str, service, ancre: s
 
 @require_http_methods(["GET", "POST"])
 @permission_requise(perms.MON_PORTFOLIO)
-def presentation(request, pk):
+def presentation(request: HttpRequest, pk: int) -> HttpResponse:
     """The learner presents their entreprise."""
     return _texte_portfolio(
         request,
@@ -157,7 +158,7 @@ def presentation(request, pk):
 
 @require_http_methods(["GET", "POST"])
 @permission_requise(perms.MON_PORTFOLIO)
-def bilan_personnel(request, pk):
+def bilan_personnel(request: HttpRequest, pk: int) -> HttpResponse:
     """The learner's personal bilan of the période."""
     return _texte_portfolio(
         request,
@@ -171,7 +172,7 @@ def bilan_personnel(request, pk):
 
 @require_http_methods(["GET", "POST"])
 @permission_requise(perms.MON_PORTFOLIO)
-def semaine(request, pk, numero):
+def semaine(request: HttpRequest, pk: int, numero: int) -> HttpResponse:
     """One week of the journal: activities and tasks carried out."""
     affectation = queries.affectation_pour(request, pk)
     _exiger_apprenant(request, affectation)
@@ -206,7 +207,7 @@ def semaine(request, pk, numero):
 
 
 @require_GET
-def portfolio_fiches(request, pk):
+def portfolio_fiches(request: HttpRequest, pk: int) -> HttpResponse:
     """The fiches activités tab: one line per fiche with its state."""
     affectation = queries.affectation_pour(request, pk)
     ctx = _contexte(request, affectation, "fiches", fiches=queries.fiches_de(affectation))
@@ -214,7 +215,7 @@ def portfolio_fiches(request, pk):
 
 
 @require_http_methods(["GET", "POST"])
-def fiche(request, pk):
+def fiche(request: HttpRequest, pk: int) -> HttpResponse:
     """A fiche activité: the learner writes and submits it (« enregistrer » / « soumettre »);
     teachers read and answer it; the tutor reads it."""
     fiche = queries.fiche_pour(request, pk)
@@ -268,7 +269,7 @@ def fiche(request, pk):
 
 @require_POST
 @permission_requise(perms.SUIVRE_PORTFOLIOS)
-def fiche_commenter(request, pk):
+def fiche_commenter(request: HttpRequest, pk: int) -> HttpResponse:
     """A teacher sends a submitted fiche back « à revoir » or validates it."""
     fiche = queries.fiche_pour(request, pk)
     form = CommentaireFicheForm(request.POST)
@@ -339,7 +340,7 @@ def _lignes_avec_champs(groupes, form):
 
 
 @require_http_methods(["GET", "POST"])
-def bilan_entreprise(request, pk):
+def bilan_entreprise(request: HttpRequest, pk: int) -> HttpResponse:
     """The bilan entreprise tab: teachers and the tutor position the période's criteria
     (NE, 1..4), write the appréciation and the tutor's name; teachers open, validate and
     reopen it. The learner reads it once validated."""
@@ -392,7 +393,7 @@ def _bilan_existant(affectation):
 
 @require_POST
 @permission_requise(perms.SUIVRE_PORTFOLIOS)
-def bilan_ouvrir(request, pk):
+def bilan_ouvrir(request: HttpRequest, pk: int) -> HttpResponse:
     return _action_bilan(
         request,
         pk,
@@ -403,7 +404,7 @@ def bilan_ouvrir(request, pk):
 
 @require_POST
 @permission_requise(perms.SUIVRE_PORTFOLIOS)
-def bilan_valider(request, pk):
+def bilan_valider(request: HttpRequest, pk: int) -> HttpResponse:
     return _action_bilan(
         request,
         pk,
@@ -415,7 +416,7 @@ def bilan_valider(request, pk):
 
 @require_POST
 @permission_requise(perms.SUIVRE_PORTFOLIOS)
-def bilan_rouvrir(request, pk):
+def bilan_rouvrir(request: HttpRequest, pk: int) -> HttpResponse:
     return _action_bilan(
         request,
         pk,
@@ -429,7 +430,7 @@ def bilan_rouvrir(request, pk):
 
 @require_POST
 @permission_requise(perms.SUIVRE_PORTFOLIOS)
-def lien_creer(request, pk):
+def lien_creer(request: HttpRequest, pk: int) -> HttpResponse:
     """Create a tutor link; its URL is shown once (only a hash of its secret is stored)."""
     affectation = queries.affectation_pour(request, pk)
     if not queries.droits(request, affectation).suivre:
@@ -460,7 +461,7 @@ def lien_creer(request, pk):
 
 @require_POST
 @permission_requise(perms.SUIVRE_PORTFOLIOS)
-def lien_revoquer(request, pk):
+def lien_revoquer(request: HttpRequest, pk: int) -> HttpResponse:
     lien = queries.lien_pour(request, pk)
     services.revoquer_lien(lien, par=request.user)
     messages.success(request, "Lien tuteur révoqué.")
@@ -476,7 +477,7 @@ def _lien_invalide(request, status: int):
 
 @public
 @require_GET
-def acces_tuteur(request, token):
+def acces_tuteur(request: HttpRequest, token: str) -> HttpResponse:
     """Open a tutor link: a valid one stores its grant in the session and leads to the
     learner's portfolio; a revoked or expired one answers 410, a forged one 404."""
     lien, valide = services.lien_depuis_token(token)
@@ -499,7 +500,7 @@ def _lien_ou_page(request, pk):
 
 @public
 @require_GET
-def tuteur_portfolio(request, pk):
+def tuteur_portfolio(request: HttpRequest, pk: int) -> HttpResponse:
     """The portfolio opened by a tutor link (read only): journal de bord and fiches."""
     lien, page = _lien_ou_page(request, pk)
     if page is not None:
@@ -522,7 +523,7 @@ def tuteur_portfolio(request, pk):
 
 @public
 @require_http_methods(["GET", "POST"])
-def tuteur_bilan(request, pk):
+def tuteur_bilan(request: HttpRequest, pk: int) -> HttpResponse:
     """The bilan entreprise opened by a tutor link: entered while EN_COURS, then read only."""
     lien, page = _lien_ou_page(request, pk)
     if page is not None:

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from cpro import perms
-from cpro.exports import Exporter, ExportError, exporter
+from cpro.pipeline_exports import Exporter, ExportError, exporter
 from referentiels import queries
 from referentiels.models import Diplome
 

@@ -4,6 +4,7 @@ maintenance: ODS export (export job), import of the edited ODS or of a JSON docu
 import secrets
 
 from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -33,7 +34,7 @@ SESSION_IMPORT = "referentiels_import"
 
 @require_GET
 @permission_requise(perms.VOIR_REFERENTIEL)
-def navigateur(request):
+def navigateur(request: HttpRequest) -> HttpResponse:
     onglet = request.GET.get("onglet", ONGLETS[0][0])
     if onglet not in dict(ONGLETS):
         onglet = ONGLETS[0][0]
@@ -52,7 +53,7 @@ def navigateur(request):
 
 @require_http_methods(["GET", "POST"])
 @permission_requise(perms.IMPRIMER_REFERENTIEL)
-def imprimer(request):
+def imprimer(request: HttpRequest) -> HttpResponse:
     diplome = request.diplome
     if request.method == "POST" and diplome is not None:
         job = lancer_export(
@@ -68,7 +69,7 @@ def imprimer(request):
 @sans_diplome
 @require_http_methods(["GET", "POST"])
 @permission_requise(perms.IMPORTER_REFERENTIEL)
-def administration(request):
+def administration(request: HttpRequest) -> HttpResponse:
     """GET: loaded diplômes + upload form. POST: upload → preview (nothing written yet)."""
     form = ImportReferentielForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -119,7 +120,7 @@ def administration(request):
 @sans_diplome
 @require_POST
 @permission_requise(perms.IMPORTER_REFERENTIEL)
-def confirmer_import(request):
+def confirmer_import(request: HttpRequest) -> HttpResponse:
     """Writes the previewed document, validated again (the session copy is single-use)."""
     form = ConfirmationImportForm(request.POST)
     en_attente = request.session.get(SESSION_IMPORT) or {}
@@ -147,7 +148,7 @@ def confirmer_import(request):
 @sans_diplome
 @require_POST
 @permission_requise(perms.IMPORTER_REFERENTIEL)
-def exporter_tableur(request, diplome_id: int):
+def exporter_tableur(request: HttpRequest, diplome_id: int) -> HttpResponse:
     """Queues the ODS export of one loaded diplôme version; → the job's progress page."""
     diplome = get_object_or_404(queries.diplomes_charges(), pk=diplome_id)
     job = lancer_export(

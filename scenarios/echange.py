@@ -29,9 +29,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from cpro.audit import journaliser
-from cpro.exports import ExportError
-from cpro.formulaires import URL_MAX
 from cpro.models import uai_validator
+from cpro.pipeline_exports import ExportError
+from cpro.ressources import URL_MAX
 from referentiels.models import Critere, Diplome, Niveau, Tache
 from scenarios.models import TITRE_MAX, Ressource, Scenario
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from cpro import perms
-from cpro.exports import Exporter, ExportError, exporter
+from cpro.pipeline_exports import Exporter, ExportError, exporter
 from scenarios import echange
 from scenarios.models import Ressource, Scenario
 from scenarios.queries import scenarios_visibles

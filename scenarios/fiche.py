@@ -23,7 +23,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db.models import Max
 
-from cpro.formulaires import (
+from cpro.ressources import (
     RESSOURCE_TITRE_MAX,
     supprimer_fichiers_apres_commit,
     titre_ressource,

@@ -5,15 +5,12 @@ answers 403 (the services raise PermissionDenied)."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cpro import perms
-from cpro.formulaires import (
-    appliquer_service,
-    messages_erreur,
-)
+from cpro.erreurs_vues import appliquer_service, messages_erreur
 from cpro.perms import permission_requise
 from cpro.urls_tools import etab_reverse
 from referentiels.models import Niveau
@@ -82,7 +79,7 @@ def _contexte_formulaire(request, scenario, onglet: str, **extra) -> dict:
 
 @require_GET
 @permission_requise(perms.VOIR_SCENARIOS)
-def liste(request):
+def liste(request: HttpRequest) -> HttpResponse:
     sections = queries.page_liste(request.etablissement, request.user, request.diplome)
     return render(
         request,
@@ -97,7 +94,7 @@ def liste(request):
 
 @require_POST
 @permission_requise(perms.CREER_SCENARIOS)
-def deplacer(request, pk):
+def deplacer(request: HttpRequest, pk: int) -> HttpResponse:
     scenario = queries.scenario_du_module(request, pk)
     form = DeplacerForm(request.POST)
     if form.is_valid():
@@ -109,7 +106,7 @@ def deplacer(request, pk):
 
 @require_POST
 @permission_requise(perms.CREER_SCENARIOS)
-def ordonner(request):
+def ordonner(request: HttpRequest) -> HttpResponse:
     """Drag and drop (scenarios.js): the new order of a whole container. 204 when saved, 400
     with a French message otherwise."""
     form = OrdonnerForm(request.POST)
@@ -137,7 +134,7 @@ def ordonner(request):
 
 @require_POST
 @permission_requise(perms.CREER_SCENARIOS)
-def classer(request, pk):
+def classer(request: HttpRequest, pk: int) -> HttpResponse:
     scenario = queries.scenario_du_module(request, pk)
     form = ClasserForm(request.POST)
     if not form.is_valid():
@@ -159,7 +156,7 @@ def classer(request, pk):
 
 @require_POST
 @permission_requise(perms.CREER_SCENARIOS)
-def dossier_creer(request):
+def dossier_creer(request: HttpRequest) -> HttpResponse:
     form = NouveauDossierForm(request.POST)
     if not form.is_valid():
         for erreurs in form.errors.values():
@@ -184,7 +181,7 @@ def dossier_creer(request):
 
 @require_POST
 @permission_requise(perms.CREER_SCENARIOS)
-def dossier_renommer(request, pk):
+def dossier_renommer(request: HttpRequest, pk: int) -> HttpResponse:
     dossier = queries.dossier_pour(request, pk)
     form = DossierForm(request.POST)
     if not form.is_valid():
@@ -201,7 +198,7 @@ def dossier_renommer(request, pk):
 
 @require_POST
 @permission_requise(perms.CREER_SCENARIOS)
-def dossier_supprimer(request, pk):
+def dossier_supprimer(request: HttpRequest, pk: int) -> HttpResponse:
     dossier = queries.dossier_pour(request, pk)
     try:
         services.supprimer_dossier(dossier, par=request.user)
@@ -217,7 +214,7 @@ def dossier_supprimer(request, pk):
 
 @require_GET
 @permission_requise(perms.VOIR_SCENARIOS)
-def voir(request, pk):
+def voir(request: HttpRequest, pk: int) -> HttpResponse:
     scenario = queries.scenario_complet(request, pk)
     return render(
         request,
@@ -234,7 +231,7 @@ def voir(request, pk):
 
 @require_POST
 @permission_requise(perms.CREER_SCENARIOS)
-def dupliquer(request, pk):
+def dupliquer(request: HttpRequest, pk: int) -> HttpResponse:
     scenario = queries.scenario_du_module(request, pk)
     copie = services.dupliquer_scenario(scenario, par=request.user)
     messages.success(
@@ -245,7 +242,7 @@ def dupliquer(request, pk):
 
 @require_POST
 @permission_requise(perms.CREER_SCENARIOS)
-def confidentialite(request, pk):
+def confidentialite(request: HttpRequest, pk: int) -> HttpResponse:
     scenario = queries.scenario_du_module(request, pk)
     form = ConfidentialiteForm(request.POST)
     if not form.is_valid():
@@ -267,7 +264,7 @@ def confidentialite(request, pk):
 
 @require_http_methods(["GET", "POST"])
 @permission_requise(perms.CREER_SCENARIOS)
-def supprimer(request, pk):
+def supprimer(request: HttpRequest, pk: int) -> HttpResponse:
     scenario = _scenario_de_l_auteur(request, pk)
     if request.method == "POST":
         titre = scenario.titre
@@ -286,7 +283,7 @@ def supprimer(request, pk):
 
 @require_http_methods(["GET", "POST"])
 @permission_requise(perms.CREER_SCENARIOS)
-def creer(request, niveau):
+def creer(request: HttpRequest, niveau: str) -> HttpResponse:
     niveau = _niveau_du_diplome(request, niveau)
     form = TitreForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -314,7 +311,7 @@ def creer(request, niveau):
 
 @require_http_methods(["GET", "POST"])
 @permission_requise(perms.CREER_SCENARIOS)
-def titre(request, pk):
+def titre(request: HttpRequest, pk: int) -> HttpResponse:
     scenario = _scenario_de_l_auteur(request, pk)
     form = TitreForm(request.POST or None, initial={"titre": scenario.titre})
     if request.method == "POST" and form.is_valid():
@@ -368,15 +365,7 @@ class _Contexte(_OngletScenario, views_fiche.OngletContexte):
 
 
 class _Liaison(_OngletScenario, views_fiche.OngletLiaison):
-    parametres_retour = ("activite", "groupe", "critere")
-
-    def lire(self, fiche, *, activite, groupe, critere):
-        return queries.liaison(
-            fiche,
-            activite_code=activite,
-            groupe_code=groupe,
-            critere_actif=int(critere) if critere.isdigit() else None,
-        )
+    pass
 
 
 onglets = views_fiche.onglets(

@@ -13,7 +13,7 @@ from django import forms
 from django.contrib import messages
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.http import HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch
 from django.utils import timezone
@@ -59,7 +59,7 @@ class ConfirmationImportForm(forms.Form):
 
 @require_POST
 @permission_requise(perms.VOIR_SCENARIOS)
-def exporter(request, pk):
+def exporter(request: HttpRequest, pk: int) -> HttpResponse:
     """Queue the export of a visible scénario, then show the job's progress page."""
     scenario = scenario_pour(request, pk)
     form = ExportForm(request.POST)
@@ -102,7 +102,7 @@ def _oublier_en_attente(request) -> None:
 @sans_diplome
 @require_http_methods(["GET", "POST"])
 @permission_requise(perms.CREER_SCENARIOS)
-def importer(request):
+def importer(request: HttpRequest) -> HttpResponse:
     """GET: upload form. POST: upload → preview (nothing is created yet)."""
     form = ImportScproForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -139,7 +139,7 @@ def importer(request):
 @sans_diplome
 @require_POST
 @permission_requise(perms.CREER_SCENARIOS)
-def importer_confirmer(request):
+def importer_confirmer(request: HttpRequest) -> HttpResponse:
     """Create the previewed scénario (the token is single-use; the file is validated again)."""
     form = ConfirmationImportForm(request.POST)
     en_attente = request.session.get(SESSION_IMPORT) or {}

@@ -13,19 +13,16 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.cache import patch_vary_headers
 from django.views import View
 from django.views.decorators.http import require_http_methods
 
-from cpro.formulaires import (
-    ajouter_ressource,
-    appliquer_service,
-    messages_erreur,
-    telecharger_ressource,
-)
+from cpro.erreurs_vues import appliquer_service, messages_erreur
 from cpro.perms import permission_requise
+from cpro.ressources import ajouter_ressource, telecharger_ressource
 from cpro.urls_tools import etab_reverse
 from scenarios.fiche import ConfirmationRequise
 
@@ -78,13 +75,15 @@ class OngletFiche(View):
         return f"{self.espace}/{nom}.html"
 
     def page(self, request, fiche, onglet: str | None = None, **extra) -> dict:
-        return self.contexte_formulaire(
+        ctx = self.contexte_formulaire(
             request,
             fiche,
             onglet or self.onglet,
             libelle_niveau=self.queries.libelle_niveau(fiche.niveau),
             **extra,
         )
+        # The shared templates (templates/fiche/) name the fiche and its URL namespace alike.
+        return {**ctx, "fiche": fiche, "espace": self.espace}
 
 
 class OngletContexte(OngletFiche):
@@ -101,10 +100,10 @@ class OngletContexte(OngletFiche):
         """Call the module's service; its ValidationError lands on the form."""
         raise NotImplementedError
 
-    def get(self, request, pk):
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         return self.post(request, pk)
 
-    def post(self, request, pk):
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         fiche = self.fiche(request, pk)
         form = self.form_class(request.POST or None, initial=self.initial(fiche))
         if request.method == "POST" and form.is_valid():
@@ -128,19 +127,24 @@ class OngletLiaison(OngletFiche):
 
     onglet = "liaison"
     # What the redirect after a toggle keeps of the request (`critere` keeps its competence
-    # open on the scénario's tab).
-    parametres_retour = ("activite", "groupe")
+    # open: the competences are folded).
+    parametres_retour = ("activite", "groupe", "critere")
 
     def basculer_critere(self, request, fiche, critere_id: int) -> None:
         self.services.basculer_critere(fiche, critere_id, par=request.user)
 
     def lire(self, fiche, *, activite: str, groupe: str, critere: str):
-        return self.queries.liaison(fiche, activite_code=activite, groupe_code=groupe)
+        return self.queries.liaison(
+            fiche,
+            activite_code=activite,
+            groupe_code=groupe,
+            critere_actif=int(critere) if critere.isdigit() else None,
+        )
 
-    def get(self, request, pk):
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         return self.post(request, pk)
 
-    def post(self, request, pk):
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         fiche = self.fiche(request, pk)
         source = request.POST if request.method == "POST" else request.GET
         valeurs = {cle: source.get(cle, "") for cle in ("activite", "groupe", "critere")}
@@ -185,10 +189,11 @@ class OngletLiaison(OngletFiche):
             "critere_a_confirmer": critere_id if demande else None,
         }
         if partiel:
-            ctx[self.nom_objet] = fiche
+            ctx.update({self.nom_objet: fiche, "fiche": fiche, "espace": self.espace})
         else:
             ctx = self.page(request, fiche, **ctx)
-        response = render(request, self.gabarit("_liaison" if partiel else "liaison"), ctx)
+        gabarit = "fiche/_liaison.html" if partiel else self.gabarit("liaison")
+        response = render(request, gabarit, ctx)
         patch_vary_headers(response, ["HX-Request"])
         return response
 
@@ -217,10 +222,10 @@ class OngletRessources(OngletFiche):
 
     onglet = "ressources"
 
-    def get(self, request, pk):
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         return self.post(request, pk)
 
-    def post(self, request, pk):
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         fiche = self.fiche(request, pk)
         fichier_form, lien_form, ajoutee = ajouter_ressource(
             request, fiche, self.services, self.url(request, "ressources", fiche)
@@ -245,7 +250,7 @@ class OngletRessources(OngletFiche):
 class RessourceSupprimer(OngletFiche):
     """POST only: delete a resource of the fiche, back to the resources tab."""
 
-    def post(self, request, pk, rpk):
+    def post(self, request: HttpRequest, pk: int, rpk: int) -> HttpResponse:
         fiche = self.fiche(request, pk)
         ressource = self.queries.ressource_pour(request, fiche, rpk)
         ressource.fiche = fiche
@@ -262,7 +267,7 @@ class RessourceTelecharger(OngletFiche):
     """GET: download a file resource; who may read the fiche is checked again by `fiche`,
     never a public URL."""
 
-    def get(self, request, pk, rpk):
+    def get(self, request: HttpRequest, pk: int, rpk: int) -> HttpResponseBase:
         fiche = self.fiche_lue(request, pk)
         return telecharger_ressource(self.queries.ressource_pour(request, fiche, rpk))
 

@@ -7,6 +7,45 @@ from django.core.management import call_command
 from tests.personas import build_personas, login
 
 
+class _SequenceStricte:
+    """The sequence of a `{% for %}`: Django resolves it ignoring a missing variable (an empty
+    loop, e.g. the grid's "Niveau" list once the view stopped passing `options_niveau`), which
+    pytest-django's --fail-on-template-vars does not see. A missing sequence is resolved again
+    without ignoring failures, so that `string_if_invalid` fails the test."""
+
+    def __init__(self, expression):
+        self.expression = expression
+
+    def resolve(self, context, ignore_failures=False):
+        valeur = self.expression.resolve(context, ignore_failures=True)
+        if valeur is None:
+            valeur = self.expression.resolve(context)
+        return valeur
+
+    def __str__(self):
+        return str(self.expression)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _boucles_sur_variable_absente():
+    """With --fail-on-template-vars, a `{% for %}` over a missing variable fails too."""
+    if os.environ.get("FAIL_INVALID_TEMPLATE_VARS") != "true":
+        yield
+        return
+    from django.template.defaulttags import ForNode
+
+    render = ForNode.render
+
+    def render_strict(self, context):
+        if not isinstance(self.sequence, _SequenceStricte):
+            self.sequence = _SequenceStricte(self.sequence)
+        return render(self, context)
+
+    ForNode.render = render_strict
+    yield
+    ForNode.render = render
+
+
 @pytest.fixture
 def referentiels_charges(db):
     """Every committed fixture (fixtures/referentiels/*.json) loaded."""

@@ -162,7 +162,7 @@ def test_attestation_signee_dans_le_pdf(personas, donnees):
     from django.utils import timezone
 
     from bilans.exporters import AttestationPdf
-    from cpro.exports import ExportError
+    from cpro.pipeline_exports import ExportError
 
     bilan, (c1, _, _) = donnees
     attestation = df.attestation(personas.a, bilan, [c1], signee=True)

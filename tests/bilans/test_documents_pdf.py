@@ -10,8 +10,8 @@ from pypdf import PdfReader
 
 from bilans import queries_documents
 from bilans.exporters import BilanPdf, BilansDivisionPdf
-from cpro.exports import ExportError
 from cpro.models import ExportJob
+from cpro.pipeline_exports import ExportError
 from tests.bilans import documents_factories as df
 
 pytestmark = pytest.mark.django_db

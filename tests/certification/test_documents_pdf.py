@@ -19,8 +19,8 @@ from certification.services_documents import (
     nom_fichier_zip,
     partie_fichier,
 )
-from cpro.exports import ExportError
 from cpro.models import ExportJob
+from cpro.pipeline_exports import ExportError
 from tests.certification import documents_factories as df
 
 pytestmark = pytest.mark.django_db

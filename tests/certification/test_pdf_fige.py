@@ -17,8 +17,8 @@ from pypdf import PdfReader
 from certification import exporters, services
 from certification.exporters import GrilleCcfPdf, GrillesCcfZip
 from certification.models import GrilleCandidat
-from cpro.exports import ExportError
 from cpro.models import AuditLog, ExportJob
+from cpro.pipeline_exports import ExportError
 from referentiels.services import charger_referentiel
 from tests.certification.grilles_factories import completer, grille_candidat
 

@@ -29,8 +29,8 @@ from django.utils import timezone
 from cpro import perms, services, tasks
 from cpro.audit import journaliser
 from cpro.celery import app
-from cpro.exports import Exporter, exporter
 from cpro.models import ExportJob, export_upload_to
+from cpro.pipeline_exports import Exporter, exporter
 from tests.personas import login
 
 PARTIEL = b"Date;Auteur;Action\n01/01/2026;Partiel"

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from cpro import perms, services
 from cpro.audit import journaliser
-from cpro.exports import Exporter, ExportError, exporter, get_exporter
 from cpro.models import ExportJob
+from cpro.pipeline_exports import Exporter, ExportError, exporter, get_exporter
 from tests.personas import login
 
 

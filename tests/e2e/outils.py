@@ -15,3 +15,11 @@ def choisir_diplome(page, libelle: str):
     page.get_by_label(libelle).check()
     page.get_by_role("button", name="Valider").click()
     page.wait_for_load_state()
+
+
+def confirmer(page):
+    """Answer "yes" in the confirmation dialog of an irreversible action
+    (static/cpro/js/confirmation.js): its red button repeats the action's label."""
+    dialogue = page.get_by_role("dialog")
+    dialogue.wait_for()
+    dialogue.locator(".bouton.danger").click()

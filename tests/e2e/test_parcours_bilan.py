@@ -8,6 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from evaluations.models import Resultat
+from tests.e2e.outils import confirmer
 from tests.evaluations import grille_factories as gf
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -42,6 +43,7 @@ def test_bilan_journey(live_server, page, personas, csp_violations, capture):
     page.get_by_label(re.compile("^Constats")).fill("Bonne aisance à l'oral, vente conclue.")
     page.get_by_label(re.compile("^Conseils")).fill("Travailler la reformulation.")
     page.get_by_role("button", name="Enregistrer et valider").click()
+    confirmer(page)
     page.get_by_text("Bonne aisance à l'oral, vente conclue.").first.wait_for()
 
     # The évaluation is now locked.

@@ -10,6 +10,7 @@ from pypdf import PdfReader
 from certification.models import GrilleCandidat
 from cpro.models import AnneeScolaire, Division
 from referentiels.models import GrilleCCF
+from tests.e2e.outils import confirmer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -70,6 +71,7 @@ def test_ccf_grid_journey(
     assert gc.membres.count() == 2
 
     page.get_by_role("button", name="Verrouiller la grille").click()
+    confirmer(page)
     page.get_by_text(re.compile("Grille verrouillée le")).first.wait_for()
     gc.refresh_from_db()
     assert gc.est_verrouillee

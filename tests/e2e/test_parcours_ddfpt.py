@@ -14,7 +14,7 @@ from cpro.models import AnneeScolaire, Apprenant, Division
 from evaluations.models import Resultat
 from lslpro.models import Periodicite
 from referentiels.models import Critere
-from tests.e2e.outils import choisir_diplome, connecter
+from tests.e2e.outils import choisir_diplome, confirmer, connecter
 from tests.evaluations import grille_factories as gf
 from tests.gestion.fichiers import siecle
 
@@ -98,6 +98,7 @@ def test_parcours_ddfpt(live_server, page, personas, referentiels_charges, csp_v
     nav.get_by_role("link", name="Bilans intermédiaires").click()
     page.goto(f"{page.url.split('?')[0]}?division={a.division.pk}&apprenant={bilan.apprenant_id}")
     page.get_by_role("button", name="Déverrouiller le bilan").click()
+    confirmer(page)
     page.get_by_text(re.compile("Le bilan est déverrouillé")).wait_for()
     assert page.locator(".bilan-detail .badge.brouillon").is_visible()
     bilan.refresh_from_db()

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from bilans.models import BilanIntermediaire
 from evaluations.models import Evaluation, Resultat
 from scenarios.models import Scenario
-from tests.e2e.outils import choisir_diplome, connecter
+from tests.e2e.outils import choisir_diplome, confirmer, connecter
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -46,11 +46,11 @@ def test_parcours_enseignant_complet(
         page.get_by_role("button", name=re.compile(f"^{code} - ")).click()
         page.locator(f"button[aria-pressed=true]:has-text('{code} - ')").wait_for()
     # Two criteria of the competences marked as linked to these tasks.
-    ids = page.locator("details.sc-competence:has(.sc-marqueur) button[name=critere]").evaluate_all(
-        "boutons => boutons.map(b => b.id)"
-    )[:2]
+    ids = page.locator(
+        "details.fiche-competence:has(.fiche-marqueur) button[name=critere]"
+    ).evaluate_all("boutons => boutons.map(b => b.id)")[:2]
     for ident in ids:
-        competence = page.locator(f"details.sc-competence:has(#{ident})")
+        competence = page.locator(f"details.fiche-competence:has(#{ident})")
         if competence.get_attribute("open") is None:
             competence.locator("summary").first.click()
         page.locator(f"#{ident}").click()
@@ -98,6 +98,7 @@ def test_parcours_enseignant_complet(
     page.get_by_label(re.compile("^Constats")).fill("Argumentaire clair, vente conclue.")
     page.get_by_label(re.compile("^Conseils")).fill("Proposer davantage de services associés.")
     page.get_by_role("button", name="Enregistrer et valider").click()
+    confirmer(page)
     page.get_by_text("Argumentaire clair, vente conclue.").first.wait_for()
     bilan = BilanIntermediaire.objects.get(apprenant=eleve)
     assert bilan.est_valide

@@ -38,8 +38,8 @@ def test_scenario_then_evaluation(
     for code in ("A1-T2", "A1-T6"):
         page.get_by_role("button", name=re.compile(f"^{code} - ")).click()
         page.locator(f"button[aria-pressed=true]:has-text('{code} - ')").wait_for()
-    assert page.get_by_text("Nb Tâches: 2").is_visible()
-    marquee = page.locator("summary:has(.sc-marqueur)")
+    assert page.get_by_text("Nb tâches : 2").is_visible()
+    marquee = page.locator("summary:has(.fiche-marqueur)")
     assert marquee.count() >= 1
     assert "(liée aux tâches sélectionnées)" in marquee.first.inner_text()
     marquee.first.click()

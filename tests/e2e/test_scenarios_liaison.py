@@ -35,7 +35,7 @@ def test_liaison_htmx_et_glisser_deposer(
     page.goto(f"{base}/{s.pk}/liaison/")
     tache = Tache.objects.get(diplome=a.diplome, code="A1-T2")
     page.click(f"#tache-{tache.pk}")
-    page.wait_for_selector("text=Nb Tâches: 1")
+    page.wait_for_selector("text=Nb tâches : 1")
     assert page.locator(f"#tache-{tache.pk}").get_attribute("aria-pressed") == "true"
     for groupe in ("B2", "B1"):  # tabs swapped in place by HTMX
         page.click(f"text=Groupe de compétences {groupe}")

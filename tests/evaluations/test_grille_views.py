@@ -1,6 +1,8 @@
 """Views of the positioning grid: reading, cell autosave (HTMX), row/column fill, the no-JS
 form, comments — per persona, with the database state."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -56,6 +58,24 @@ def test_author_sees_an_editable_grid(auteur, personas, ev):
     assert f'id="cel-{cle}"' in html and "cellule lvl-4" in html
     assert 'value="4" selected' in html and "4 ++" in html
     assert "grille.js" in html and "<script>" not in html
+
+
+def test_fill_form_offers_every_level(auteur, personas, ev):
+    """ "Remplir une ligne ou une colonne": the Niveau list holds the five levels (it was empty
+    when the view stopped passing them, and "Remplir" only answered "Ce champ est
+    obligatoire."), on the page and after a fill (HTMX partial)."""
+    attendu = [("NE", "NE"), ("1", "1 −−"), ("2", "2 −"), ("3", "3 +"), ("4", "4 ++")]
+
+    def niveaux(html):
+        select = re.search(r'<select id="remplir-niveau" name="niveau">(.*?)</select>', html)
+        return re.findall(r'<option value="([^"]*)">([^<]*)</option>', select[1])
+
+    assert niveaux(auteur.get(url("grille", ev)).content.decode()) == attendu
+    eleve = personas.a.apprenant.apprenant
+    html = auteur.post(
+        url("remplir", ev), {"apprenant": eleve.pk, "niveau": "3"}, **HTMX
+    ).content.decode()
+    assert niveaux(html) == attendu
 
 
 def test_learners_sorted_by_name(auteur, personas, ev):

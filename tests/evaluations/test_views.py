@@ -288,14 +288,14 @@ def test_liaison_page_et_bascules(as_persona, personas):
     page = client.get(cible).content.decode()
     assert ref["taches"][0].code in page and escape(ref["criteres"][1].intitule) in page
     assert "Indicateurs de réussite" in page and "Reformulation exacte" in page
-    assert "(liée aux tâches choisies)" not in page
+    assert "(liée aux tâches sélectionnées)" not in page
 
     response = client.post(cible, {"tache": ref["taches"][0].pk, "activite": "", "groupe": ""})
     assert response.status_code == 302
     assert response["Location"].endswith(f"#tache-{ref['taches'][0].pk}")
     assert list(ev.taches.all()) == [ref["taches"][0]]
     page = client.get(cible).content.decode()
-    assert "(liée aux tâches choisies)" in page  # the green marker's text alternative
+    assert "(liée aux tâches sélectionnées)" in page  # the green marker's text alternative
 
     # HTMX: the partial only
     response = client.post(
@@ -466,5 +466,5 @@ def test_parcours_avec_le_vrai_referentiel(as_persona, personas, referentiels_ch
     ).content.decode()
     assert lien.tache.code in page
     assert lien.competence.code in page
-    assert "(liée aux tâches choisies)" in page
+    assert "(liée aux tâches sélectionnées)" in page
     assert 'aria-pressed="true"' in page

@@ -131,7 +131,7 @@ def test_export_avec_exclusion_explicite(as_persona, personas, django_capture_on
 def test_worker_refuse_un_apprenant_devenu_incomplet(personas):
     """Between the pre-flight and the worker, a learner lost their appreciation: the job
     fails with the reason and nothing is recorded."""
-    from cpro.exports import ExportError
+    from cpro.pipeline_exports import ExportError
 
     demo = ef.demo(personas.a)
     Livret.objects.filter(apprenant=demo["apprenants"][3]).update(appreciation="")
@@ -147,7 +147,7 @@ def test_worker_refuse_un_apprenant_devenu_incomplet(personas):
 
 
 def test_worker_reverifie_le_tenant_et_le_droit(personas):
-    from cpro.exports import ExportError
+    from cpro.pipeline_exports import ExportError
 
     demo = ef.demo(personas.a)
     autre = ef.division(personas.b, "1B-LSL", annee_obj=demo["annee"])

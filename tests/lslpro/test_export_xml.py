@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from cpro.exports import ExportError
+from cpro.pipeline_exports import ExportError
 from lslpro import profils
 from lslpro import services_export as services
 from lslpro.models import ExportLSL, Livret, NoteLivret

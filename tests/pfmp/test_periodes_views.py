@@ -484,6 +484,10 @@ def test_suivi_montre_semaines_fiches_et_bilan(as_persona, personas):
     assert "2 semaines renseignées sur 3" in html
     assert "1 validée" in html and "1 à revoir" in html and "1 brouillon" in html
     assert "non validé" in html
+    # Agreement (issue 15): "2 validées", never "2 validée".
+    _remplir(scolaire, statuts=[(3, FicheActivite.Statut.VALIDEE)])
+    html = client.get(url(personas, "pfmp:periode_suivi", pk=periode.pk)).content.decode()
+    assert "2 validées" in html and "2 validée<" not in html and "1 à revoir" in html
     html = client.get(url(personas, "pfmp:suivi") + "?mes=1").content.decode()
     assert str(side.apprenant.user) in html
     assert str(side.apprenti.user) not in html

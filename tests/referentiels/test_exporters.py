@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from cpro.exports import ExportError
 from cpro.models import ExportJob
+from cpro.pipeline_exports import ExportError
 from referentiels.exporters import ReferentielPdf
 from referentiels.services import charger_referentiel
 from tests.referentiels.documents import document_minimal

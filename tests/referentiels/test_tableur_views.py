@@ -327,7 +327,7 @@ def test_telechargement_re_verifie_le_role(
 def test_exporteur_referentiel_disparu(personas):
     from django.utils import timezone
 
-    from cpro.exports import ExportError
+    from cpro.pipeline_exports import ExportError
     from referentiels.exporters import ReferentielOds
 
     for params in ({"diplome": 999999}, {}, {"diplome": "1"}):

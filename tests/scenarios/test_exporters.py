@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cpro import services
-from cpro.exports import ExportError
 from cpro.models import ExportJob
+from cpro.pipeline_exports import ExportError
 from scenarios.exporters import ScenarioDocx, ScenarioOdt, ScenarioScpro
 from tests.personas import login
 from tests.scenarios.echange_factories import (

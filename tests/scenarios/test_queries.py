@@ -84,7 +84,7 @@ def test_onglet_liaison_mcva_marqueurs(as_persona, personas, referentiels_charge
     page = client.get(
         reverse("scenarios:liaison", kwargs={"etab": personas.a.etablissement.slug, "pk": s.pk})
     ).content.decode()
-    assert "Nb Tâches: 1" in page
+    assert "Nb tâches : 1" in page
     assert "(liée aux tâches sélectionnées)" in page
     assert "Activité A1" in page and "Groupe de compétences B1" in page
 

@@ -439,13 +439,13 @@ def test_liaison_sans_javascript(client, personas, mini_referentiel):
     u = url(personas, "scenarios:liaison", pk=s.pk)
     page = html(client.get(u))
     assert "Les marqueurs verts indiquent la liaison définie par le référentiel" in page
-    assert "Nb Tâches: 0" in page and "liée aux tâches sélectionnées" not in page
+    assert "Nb tâches : 0" in page and "liée aux tâches sélectionnées" not in page
     r = client.post(u, {"tache": t2.pk, "activite": "A1", "groupe": ""})
     assert r.status_code == 302 and r["Location"].endswith(f"#tache-{t2.pk}")
     assert "activite=A1" in r["Location"]
     assert list(s.taches.all()) == [t2]
     page = html(client.get(r["Location"]))
-    assert "Nb Tâches: 1" in page
+    assert "Nb tâches : 1" in page
     assert "(liée aux tâches sélectionnées)" in page  # the green marker's text
     assert 'aria-pressed="true"' in page
     r = client.post(u, {"critere": cr.pk})
@@ -464,7 +464,7 @@ def test_liaison_htmx_renvoie_le_partiel(client, personas, mini_referentiel):
     assert r.status_code == 200
     page = html(r)
     assert page.lstrip().startswith('<div id="liaison"') and "<html" not in page
-    assert "Nb Tâches: 1" in page
+    assert "Nb tâches : 1" in page
     assert list(s.taches.all()) == [t1]
     r = client.get(u, {"groupe": "x"}, headers={"HX-Request": "true"})
     assert "<html" not in html(r) and "Vary" in r and "HX-Request" in r["Vary"]

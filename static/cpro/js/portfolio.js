@@ -1,11 +1,7 @@
 // Portfolio pages: progressive enhancement only (every form works without this file).
 (function () {
   "use strict";
-  // Ask before a destructive action: <button data-confirmer="Question ?">.
-  document.addEventListener("click", function (event) {
-    var bouton = event.target.closest("[data-confirmer]");
-    if (bouton && !window.confirm(bouton.dataset.confirmer)) { event.preventDefault(); }
-  });
+  // <button data-confirmer="Question ?">: asked by confirmation.js (a <dialog>, every page).
   // Characters left under a limited textarea: <p data-compteur-pour="id_texte">.
   function maj(sortie, zone) {
     var max = parseInt(zone.getAttribute("maxlength"), 10);

@@ -3,13 +3,7 @@
 (function () {
   "use strict";
 
-  // <form data-confirm="Question ?">: ask before a deletion.
-  document.addEventListener("submit", function (event) {
-    var form = event.target;
-    if (form.matches("form[data-confirm]") && !window.confirm(form.dataset.confirm)) {
-      event.preventDefault();
-    }
-  });
+  // <form data-confirm="Question ?">: asked by confirmation.js (a <dialog>, every page).
 
   function jeton() {
     var input = document.querySelector("#sc-csrf input[name=csrfmiddlewaretoken]");

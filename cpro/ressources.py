@@ -1,4 +1,6 @@
-"""Small helpers shared by every module's views and services."""
+"""Resources of a fiche (scénario, évaluation): link and title rules, the upload and link
+forms of the Ressources tab, the download of a stored file; and the deletion of stored files
+once their rows are gone (also used by the RGPD erasure and the PFMP book)."""
 
 from urllib.parse import urlsplit
 
@@ -10,27 +12,9 @@ from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 
+from cpro.erreurs_vues import appliquer_service
+
 URL_MAX = 1000
-
-
-def appliquer_service(form, action):
-    """Run a service call; its ValidationError becomes errors of `form` (field errors on their
-    field when the form has it, others on the form). Returns the result, or None on error."""
-    try:
-        return action()
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            for champ, erreurs in exc.error_dict.items():
-                form.add_error(champ if champ in form.fields else None, erreurs)
-        else:
-            form.add_error(None, exc)
-        return None
-
-
-def messages_erreur(request, exc: ValidationError) -> None:
-    """Show every message of a service's ValidationError as a flash message."""
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 def valider_lien(url: str) -> str:

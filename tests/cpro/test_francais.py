@@ -1,0 +1,97 @@
+"""French agreement helpers (cpro/templatetags/francais.py) and the wording they fix."""
+
+import pytest
+from django.template import Context, Template
+
+from cpro.templatetags.francais import accord, de, de_texte, elide, pluriel
+from pfmp.forms_periodes import EntrepriseForm
+
+
+@pytest.mark.parametrize(
+    ("n", "attendu"),
+    [(0, ""), (1, ""), (1.5, ""), (2, "s"), (-3, "s"), ("4", "s"), ([], ""), ([1, 2], "s")],
+)
+def test_pluriel_from_two_on(n, attendu):
+    assert pluriel(n) == attendu
+
+
+def test_pluriel_with_two_forms_and_unknown_values():
+    assert pluriel(1, "a,ont") == "a" and pluriel(3, "a,ont") == "ont"
+    assert pluriel(5, "x") == "x"
+    assert pluriel(None) == "" and pluriel("abc") == ""
+
+
+@pytest.mark.parametrize(
+    ("n", "mot", "attendu"),
+    [
+        (0, "validée", "0 validée"),
+        (1, "brouillon", "1 brouillon"),
+        (2, "validée", "2 validées"),
+        (4, "brouillon", "4 brouillons"),
+        (3, "à revoir,à revoir", "3 à revoir"),
+        (2, "prix", "2 prix"),
+        (2, "journal,journaux", "2 journaux"),
+        ([1, 2], "fiche", "2 fiches"),
+    ],
+)
+def test_accord(n, mot, attendu):
+    assert accord(n, mot) == attendu
+
+
+@pytest.mark.parametrize(
+    ("nom", "attendu"),
+    [
+        ("ANDRÉ Léa", "d'ANDRÉ Léa"),
+        ("Émile", "d'Émile"),
+        ("HENRY Léa", "d'HENRY Léa"),
+        ("Yves", "d'Yves"),
+        ("Yann", "de Yann"),
+        ("BERNARD Tom", "de BERNARD Tom"),
+        ("", "de "),
+    ],
+)
+def test_de_elides_before_a_vowel_sound(nom, attendu):
+    assert de_texte(nom) == attendu
+    assert elide(nom) == attendu.startswith("d'")
+
+
+def test_de_filter_escapes_the_name():
+    assert de("<b>OBRIEN</b>") == "de &lt;b&gt;OBRIEN&lt;/b&gt;"
+    gabarit = Template(
+        "Bilan {{ nom|de }} · {{ n }} fiche{{ n|pluriel }} · {{ v|accord:'validée' }}"
+    )
+    rendu = gabarit.render(Context({"nom": "ANDRÉ Léa & co", "n": 0, "v": 2}))
+    assert rendu == "Bilan d'ANDRÉ Léa &amp; co · 0 fiche · 2 validées"
+
+
+def test_no_template_uses_the_english_plural_rule():
+    """`pluralize` says "0 validées": every template uses `pluriel` (French rule), except the
+    scénario / évaluation tab templates being merged by another change (issue 15)."""
+    from pathlib import Path
+
+    racine = Path(__file__).resolve().parents[2] / "templates"
+    en_attente = {"fiche/_liaison.html"}
+    anglais = [
+        str(p.relative_to(racine))
+        for p in racine.rglob("*.html")
+        if "|pluralize" in p.read_text(encoding="utf-8")
+    ]
+    assert sorted(set(anglais) - en_attente) == []
+
+
+def test_coordinates_examples_are_of_their_own_kind():
+    form = EntrepriseForm()
+    assert "45,7640" in form.fields["latitude"].help_text
+    assert "4,8357" in form.fields["longitude"].help_text
+    assert "45,7640" not in form.fields["longitude"].help_text
+    erreurs = EntrepriseForm({"nom": "X", "latitude": "abc", "longitude": "abc"}).errors
+    assert "45,7640" in erreurs["latitude"][0] and "4,8357" in erreurs["longitude"][0]
+
+
+def test_login_error_speaks_of_the_identifier_not_a_pseudo(client, personas):
+    for identifiant in ("a-enseignant", "inconnu", "a-enseignant@exemple.fr"):
+        html = client.post(
+            f"/{personas.a.etablissement.slug}/", {"login": identifiant, "password": "faux"}
+        ).content.decode()
+        assert "Identifiant ou mot de passe incorrect pour cet établissement." in html
+        assert "pseudo" not in html.lower()
