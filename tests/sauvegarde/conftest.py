@@ -9,9 +9,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection
 
-from sauvegarde import bases
+from sauvegarde import bases, inventaire
 
 
 @dataclass
@@ -88,3 +88,48 @@ def cible(tmp_path):
 @pytest.fixture
 def autre_cible(tmp_path):
     yield from _cible(tmp_path, "-2")
+
+
+@dataclass
+class Instance:
+    """A second, empty Cpro database (same schema, no establishment) and its media root."""
+
+    conn: object
+    media_root: Path
+    moteur: str
+
+    @property
+    def alias(self) -> str:
+        return self.conn.alias
+
+    def comptes(self) -> dict[str, int]:
+        with self.conn.cursor() as cur:
+            return inventaire.compter_lignes(cur, self.moteur)
+
+
+@pytest.fixture
+def seconde_instance(transactional_db, tmp_path):
+    """SQLite: a copy of the (still empty) test database in a file; PostgreSQL: a scratch
+    database `cpro_etab_<hex>` restored from a dump of the empty test database, dropped after
+    (never `cpro` nor `test_cpro`)."""
+    moteur = bases.moteur(connection.settings_dict)
+    media_root = tmp_path / "media-seconde"
+    media_root.mkdir()
+    if moteur == bases.SQLITE:
+        chemin = tmp_path / "seconde.sqlite3"
+        bases.sqlite_copier(DEFAULT_DB_ALIAS, chemin)
+        reglages = {**connection.settings_dict, "NAME": str(chemin)}
+        with bases.connexion_temporaire(reglages) as conn:
+            yield Instance(conn, media_root, moteur)
+        return
+    nom = f"cpro_etab_{secrets.token_hex(4)}"
+    reglages = {**connection.settings_dict, "NAME": nom}
+    dump = tmp_path / "vide.dump"
+    bases.pg_dump(connection.settings_dict, dump)
+    bases.pg_creer(reglages, nom)
+    try:
+        bases.pg_restore(reglages, nom, dump)
+        with bases.connexion_temporaire(reglages) as conn:
+            yield Instance(conn, media_root, moteur)
+    finally:
+        bases.pg_supprimer(reglages, nom)
