@@ -488,7 +488,7 @@ def _pfmp(ctx) -> None:
 def _ccf(ctx) -> None:
     import random as _random
 
-    from certification import services
+    from certification import exporters, services
     from demo import certification as ccf_demo
     from referentiels.models import GrilleCCF, Niveau
 
@@ -499,6 +499,8 @@ def _ccf(ctx) -> None:
         return
     ctx.session = ctx.annee.debut + 1
     prof_user = ctx.prof.user
+    # Each lock renders and stores the grid's PDF: one font set and stylesheet for all.
+    rendu = exporters.RenduGrilles()
     n, k = 0, 0
     for division in ctx.courantes:
         if division.niveau != Niveau.TERMINALE:
@@ -509,7 +511,9 @@ def _ccf(ctx) -> None:
             services.definir_numero_candidat(apprenant, numero, par=prof_user)
             gc = services.grille_pour(apprenant, grille, ctx.session, par=prof_user)
             rng = _random.Random(f"{ctx.slug}-{EPREUVE_CCF}-{apprenant.pk}")
-            ccf_demo._remplir(gc, rang, complet=True, par=ctx.prof, second=None, rng=rng)
+            ccf_demo._remplir(
+                gc, rang, complet=True, par=ctx.prof, second=None, rng=rng, rendu=rendu
+            )
             n += 1
     ctx.comptes["grilles CCF verrouillées"] = n
 
