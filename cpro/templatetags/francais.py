@@ -83,13 +83,14 @@ def _sans_accent(lettre: str) -> str:
 
 
 def elide(suivant: str) -> bool:
-    """Whether "de" becomes "d'" before this word: a vowel or a mute h (names: d'Hugo,
-    d'HENRY), a y followed by a consonant (d'Yves), not a y followed by a vowel (de Yann)."""
+    """Whether "de" becomes "d'" before this word: a vowel, a y followed by a consonant
+    (d'Yves), not a y followed by a vowel (de Yann). Not before h: a name's h may be aspirated
+    (de Hamel) or mute (d'Hugo) and nothing in a name tells which: "de" is kept there."""
     mot = suivant.lstrip()
     if not mot:
         return False
     premiere = _sans_accent(mot[0])
-    if premiere in _VOYELLES or premiere == "h":
+    if premiere in _VOYELLES:
         return True
     if premiere == "y":
         return len(mot) > 1 and _sans_accent(mot[1]) not in _VOYELLES | {"y"}

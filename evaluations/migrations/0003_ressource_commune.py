@@ -112,20 +112,4 @@ class Migration(migrations.Migration):
             field=models.DateTimeField(null=True),
         ),
         migrations.RunPython(remplir_et_corriger, migrations.RunPython.noop),
-        migrations.AlterField(
-            model_name="ressourceevaluation",
-            name="cree_le",
-            field=models.DateTimeField(auto_now_add=True),
-        ),
-        migrations.AddConstraint(
-            model_name="ressourceevaluation",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("type", "FICHIER"), models.Q(("fichier", ""), _negated=True)),
-                    models.Q(("type", "LIEN"), models.Q(("url", ""), _negated=True)),
-                    _connector="OR",
-                ),
-                name="ressourceevaluation_fichier_ou_lien",
-            ),
-        ),
     ]

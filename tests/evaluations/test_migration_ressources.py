@@ -11,7 +11,7 @@ from evaluations.models import RessourceEvaluation
 from tests.evaluations.factories import evaluation_de
 
 AVANT = [("evaluations", "0002_resultat_index_couvrant")]
-APRES = [("evaluations", "0003_ressource_commune")]
+APRES = [("evaluations", "0004_ressource_contrainte")]
 
 
 def _migrer(cible):
