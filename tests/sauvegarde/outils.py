@@ -153,3 +153,19 @@ def pdf_grille_texte(slug: str) -> tuple[str, str]:
     lecteur = PdfReader(io.BytesIO(pdf_grille(doc)))
     texte = " ".join(" ".join((page.extract_text() or "").split()) for page in lecteur.pages)
     return str(gc.apprenant), texte
+
+
+def version_changee(nom):
+    """An archive transformer (for `reecrire`) setting the format version of member `nom` to 2."""
+
+    def transformer(ms):
+        resultat = []
+        for info, data in ms:
+            if info.name == nom:
+                contenu = json.loads(data)
+                contenu["version"] = 2
+                data = json.dumps(contenu).encode()
+            resultat.append((info, data))
+        return resultat
+
+    return transformer

@@ -4,7 +4,6 @@ on PostgreSQL) → same rows per model and same content (keys aside), same store
 LSL XML and CCF grid PDF text; a missing référentiel, importing twice or a taken account are
 refused, and a failure half-way leaves nothing."""
 
-import json
 from io import StringIO
 
 import pytest
@@ -28,6 +27,7 @@ from tests.sauvegarde.outils import (
     membres,
     pdf_grille_texte,
     reecrire,
+    version_changee,
     xml_lsl,
 )
 
@@ -198,27 +198,13 @@ def _renommer(nouveau):
     return transformer
 
 
-def _version(nom):
-    def transformer(ms):
-        resultat = []
-        for info, data in ms:
-            if info.name == nom:
-                contenu = json.loads(data)
-                contenu["version"] = 2
-                data = json.dumps(contenu).encode()
-            resultat.append((info, data))
-        return resultat
-
-    return transformer
-
-
 HOSTILES = {
     "tronquee": (None, "tronquée, altérée ou n'est pas un export d'établissement Cpro"),
     "somme_alteree": (_alterer_donnees, "Somme de contrôle SHA-256 incorrecte"),
     "remontee": (_renommer("media/../../evil.txt"), "Nom de fichier dangereux"),
     "absolu": (_renommer("/tmp/evil.txt"), "Nom de fichier dangereux"),
-    "version_entete": (_version("cpro-etablissement.json"), "Version d'archive non prise"),
-    "version_manifeste": (_version("manifeste.json"), "Version d'archive non prise"),
+    "version_entete": (version_changee("cpro-etablissement.json"), "Version d'archive non prise"),
+    "version_manifeste": (version_changee("manifeste.json"), "Version d'archive non prise"),
 }
 
 

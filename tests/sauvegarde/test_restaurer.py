@@ -12,7 +12,7 @@ from django.utils import timezone
 from cpro.models import ExportJob
 from sauvegarde import archive, bases, inventaire, services
 from sauvegarde.erreurs import ArchiveInvalide
-from tests.sauvegarde.outils import manifeste, membres, reecrire
+from tests.sauvegarde.outils import manifeste, membres, reecrire, version_changee
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -137,20 +137,6 @@ def _lien(ms):
     return [*ms[:-1], (lien, b""), ms[-1]]
 
 
-def _version(nom):
-    def transformer(ms):
-        resultat = []
-        for info, data in ms:
-            if info.name == nom:
-                contenu = json.loads(data)
-                contenu["version"] = 2
-                data = json.dumps(contenu).encode()
-            resultat.append((info, data))
-        return resultat
-
-    return transformer
-
-
 def _sans_manifeste(ms):
     return ms[:-1]
 
@@ -159,6 +145,8 @@ def _en_trop(ms):
     return [*ms[:-1], (tarfile.TarInfo("media/ajout.txt"), b"ajout"), ms[-1]]
 
 
+VERSION_REFUSEE = "Version d'archive non prise en charge"
+
 HOSTILES = {
     "tronquee": (None, "tronquée, altérée ou n'est pas une sauvegarde Cpro"),
     "somme_alteree": (_alterer, "Somme de contrôle SHA-256 incorrecte"),
@@ -166,8 +154,14 @@ HOSTILES = {
     "absolu": (_renommer("/tmp/evil.txt"), "Nom de fichier dangereux"),
     "remontee_interne": (_renommer("media/a/../../../evil.txt"), "Nom de fichier dangereux"),
     "lien": (_lien, "lien, dossier ou fichier spécial"),
-    "version_entete": (_version("cpro-sauvegarde.json"), "Version d'archive non prise en charge"),
-    "version_manifeste": (_version("manifeste.json"), "Version d'archive non prise en charge"),
+    "version_entete": (
+        version_changee("cpro-sauvegarde.json"),
+        "Version d'archive non prise en charge",
+    ),
+    "version_manifeste": (
+        version_changee("manifeste.json"),
+        "Version d'archive non prise en charge",
+    ),
     "sans_manifeste": (_sans_manifeste, "son manifeste est absent"),
     "fichier_en_trop": (_en_trop, "ne correspond pas à son manifeste"),
 }
