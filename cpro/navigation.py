@@ -43,13 +43,22 @@ MENUS: tuple[Menu, ...] = (
         "Suivre les acquis",
         (
             Entree("Tableaux de bord apprenants", "bilans:tableau", perms.VOIR_TABLEAUX),
+            Entree("Suivi de projet", "projets:suivi", perms.VOIR_PROJETS),
             Entree("Vue classes", "bilans:vue_classes", perms.VOIR_TABLEAUX),
+            Entree(
+                "Suivi des compétences transversales", "bilans:transversales", perms.VOIR_TABLEAUX
+            ),
+            Entree("Livrets des apprentis", "livrets:liste", perms.VOIR_LIVRETS),
             Entree("Mon tableau de bord", "bilans:mon_tableau", perms.MON_TABLEAU),
+            Entree("Mon projet (chef-d'œuvre)", "projets:mon_projet", perms.MON_PROJET),
+            Entree("Mon livret d'apprentissage", "livrets:mon_livret", perms.MON_LIVRET),
             Entree("Portfolios des périodes en entreprise", "pfmp:suivi", perms.VOIR_PFMP),
             Entree("Mon portfolio", "pfmp:mes_portfolios", perms.MON_PORTFOLIO),
             Entree(
                 "Mes apprenants en entreprise", "pfmp:tuteur_apprenants", perms.PORTFOLIOS_TUTEUR
             ),
+            Entree("Projets de mes apprenants", "projets:tuteur", perms.PROJETS_TUTEUR),
+            Entree("Livrets de mes apprentis", "livrets:tuteur", perms.LIVRETS_TUTEUR),
         ),
     ),
     Menu(
@@ -71,7 +80,13 @@ MENUS: tuple[Menu, ...] = (
             Entree("Books des apprenants", "pfmp:books", perms.VOIR_BOOK, condition="book"),
         ),
     ),
-    Menu("Espace de stockage", ()),
+    Menu(
+        "Espace de stockage",
+        (
+            Entree("Mon espace", "stockage:espace", perms.UTILISER_STOCKAGE),
+            Entree("Espaces partagés", "stockage:partages", perms.UTILISER_STOCKAGE),
+        ),
+    ),
     Menu(
         "Ressources",
         (

@@ -54,6 +54,20 @@ DEVERROUILLER_CERTIFICATION = "certification.deverrouiller"
 SAISIR_LSL = "lsl.saisir"
 PARAMETRER_LSL = "lsl.parametrer"
 EXPORTER_LSL = "lsl.exporter"
+# Suivi de projet (chef-d'œuvre): the team reads, teachers lead, the learner keeps his carnet
+# de bord, the tutor reads the projects of the learners he follows.
+VOIR_PROJETS = "projets.voir"
+GERER_PROJETS = "projets.gerer"
+MON_PROJET = "projets.mon_projet"
+PROJETS_TUTEUR = "projets.tuteur"
+# Livrets des apprentis: the team reads, teachers observe, the maître d'apprentissage fills
+# his part, the apprentice reads and acknowledges his own.
+VOIR_LIVRETS = "livrets.voir"
+SUIVRE_LIVRETS = "livrets.suivre"
+LIVRETS_TUTEUR = "livrets.tuteur"
+MON_LIVRET = "livrets.mon_livret"
+# Espace de stockage: each staff member's file space and the shared spaces.
+UTILISER_STOCKAGE = "stockage.utiliser"
 # Narrowed by an object rule: the author or the DDFPT.
 SUPPRIMER_EVALUATIONS = "evaluations.supprimer"
 SUPPRIMER_BILANS = "bilans.supprimer"
@@ -68,6 +82,9 @@ _EQUIPE = {
     VOIR_BOOK,
     VOIR_TABLEAUX,
     VOIR_CERTIFICATION,
+    VOIR_PROJETS,
+    VOIR_LIVRETS,
+    UTILISER_STOCKAGE,
 }
 # Teachers and the DDFPT build scénarios; the chef reads them.
 _PEDAGOGIE = {
@@ -80,6 +97,8 @@ _PEDAGOGIE = {
     SUPPRIMER_BILANS,
     SAISIR_CERTIFICATION,
     SAISIR_LSL,
+    GERER_PROJETS,
+    SUIVRE_LIVRETS,
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -104,8 +123,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.CHEF: frozenset(
         _EQUIPE | {VOIR_JOURNAL, SIGNER_ATTESTATIONS, PARAMETRER_LSL, EXPORTER_LSL}
     ),
-    Role.TUTEUR: frozenset({PORTFOLIOS_TUTEUR}),
-    Role.APPRENANT: frozenset({VOIR_MES_EVALUATIONS, MON_PORTFOLIO, MON_BOOK, MON_TABLEAU}),
+    Role.TUTEUR: frozenset({PORTFOLIOS_TUTEUR, PROJETS_TUTEUR, LIVRETS_TUTEUR}),
+    Role.APPRENANT: frozenset(
+        {VOIR_MES_EVALUATIONS, MON_PORTFOLIO, MON_BOOK, MON_TABLEAU, MON_PROJET, MON_LIVRET}
+    ),
 }
 
 

@@ -11,6 +11,9 @@ etab_patterns = [
     path("evaluations/", include("evaluations.urls")),
     path("pfmp/", include("pfmp.urls")),
     path("bilans/", include("bilans.urls")),
+    path("projets/", include("projets.urls")),
+    path("livrets/", include("livrets.urls")),
+    path("stockage/", include("stockage.urls")),
     path("certification/", include("certification.urls")),
     path("lsl/", include("lslpro.urls")),
 ]

@@ -43,6 +43,15 @@ TABLE = {
     P.SAISIR_LSL: (True, True, False, False, False),
     P.PARAMETRER_LSL: (False, True, True, False, False),
     P.EXPORTER_LSL: (False, True, True, False, False),
+    P.VOIR_PROJETS: (True, True, True, False, False),
+    P.GERER_PROJETS: (True, True, False, False, False),
+    P.MON_PROJET: (False, False, False, False, True),
+    P.PROJETS_TUTEUR: (False, False, False, True, False),
+    P.VOIR_LIVRETS: (True, True, True, False, False),
+    P.SUIVRE_LIVRETS: (True, True, False, False, False),
+    P.LIVRETS_TUTEUR: (False, False, False, True, False),
+    P.MON_LIVRET: (False, False, False, False, True),
+    P.UTILISER_STOCKAGE: (True, True, True, False, False),
 }
 ROLES = (Role.ENSEIGNANT, Role.DDFPT, Role.CHEF, Role.TUTEUR, Role.APPRENANT)
 

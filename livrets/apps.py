@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class LivretsConfig(AppConfig):
+    name = "livrets"
+    verbose_name = "Livrets des apprentis"

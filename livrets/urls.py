@@ -1,0 +1,5 @@
+"""URLs of the livrets module."""
+
+app_name = "livrets"
+
+urlpatterns: list = []

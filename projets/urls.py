@@ -1,0 +1,5 @@
+"""URLs of the projets module."""
+
+app_name = "projets"
+
+urlpatterns: list = []

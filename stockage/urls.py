@@ -1,0 +1,5 @@
+"""URLs of the stockage module."""
+
+app_name = "stockage"
+
+urlpatterns: list = []
