@@ -1,11 +1,31 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from demo import bilans, certification, evaluations, lslpro, pfmp, scenarios
+from demo import (
+    bilans,
+    certification,
+    evaluations,
+    livrets,
+    lslpro,
+    pfmp,
+    projets,
+    scenarios,
+    stockage,
+)
 from demo.socle import MOT_DE_PASSE_DEMO, DemoError, construire_socle
 
 # Each module's builder, in the order of their dependencies (a scénario before its
 # évaluations, PFMP before bilans, bilans before certification and LSL).
-CONSTRUCTEURS = (scenarios, evaluations, pfmp, bilans, certification, lslpro)
+CONSTRUCTEURS = (
+    scenarios,
+    evaluations,
+    pfmp,
+    bilans,
+    projets,
+    livrets,
+    stockage,
+    certification,
+    lslpro,
+)
 
 
 class Command(BaseCommand):

@@ -1,0 +1,7 @@
+"""Demo data of the stockage module (filled in by the module's own work)."""
+
+from demo.socle import DemoContext
+
+
+def construire(ctx: DemoContext) -> None:
+    """Nothing yet: the module's demo data is being written."""
