@@ -13,7 +13,9 @@ Archive (same layout and checks as the instance backup, sauvegarde.archive):
 In a row, a key towards a scope row holds that row's source pk ("k", only meaningful inside the
 archive); a key towards a shared row holds its natural key (sauvegarde.perimetre.cle_naturelle),
 e.g. a critère is [[["BAC-MCV", "2020"], "C1.1"], "1"]. Values are JSON: dates and times in ISO
-8601 (microseconds kept), decimals and UUIDs as text.
+8601 (microseconds kept), decimals and UUIDs as text. Ids inside the audit log's JSON follow
+the same rule (sauvegarde.journal); an audit row about a shared row (a référentiel's critère)
+carries that row's natural key in "r".
 """
 
 import base64
@@ -30,6 +32,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -39,8 +42,8 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.db.models.fields import AutoFieldMixin
 from django.utils import timezone
 
-from cpro.models import Etablissement, Membership
-from sauvegarde import archive, inventaire, perimetre
+from cpro.models import AuditLog, Etablissement, Membership
+from sauvegarde import archive, inventaire, journal, perimetre
 from sauvegarde.erreurs import ArchiveInvalide, CibleNonVide, OperationImpossible
 
 logger = logging.getLogger(__name__)
@@ -198,6 +201,21 @@ def _lignes_du_perimetre(m: perimetre.ModeleDuPerimetre, etab, using: str):
     return qs.filter(**{m.chemin: etab})
 
 
+def _journaliser(action: str, etab, using: str, apres: dict) -> None:
+    """The establishment's audit entry of an export or an import (run by the operator from the
+    command line: no acting user). Written on the database `using`, which cpro.audit does not
+    take."""
+    AuditLog.objects.using(using).create(
+        etablissement=etab,
+        acteur=None,
+        action=action,
+        objet_type=Etablissement._meta.label,
+        objet_id=str(etab.pk),
+        objet_repr=str(etab)[:255],
+        apres=apres,
+    )
+
+
 def _nom_archive(dossier: Path, slug: str, moment: datetime.datetime) -> Path:
     base = f"{PREFIXE}{slug}-{timezone.localtime(moment):%Y%m%d-%H%M%S}"
     chemin = dossier / f"{base}.tar.gz"
@@ -278,6 +296,12 @@ def exporter(
             partiel.unlink(missing_ok=True)
         shutil.rmtree(travail, ignore_errors=True)
     manifeste = archive.verifier_archive(final, ETABLISSEMENT)
+    _journaliser(
+        "etablissement.export",
+        etab,
+        using,
+        {"archive": final.name, "lignes": sum(comptes.values()), "fichiers": len(fichiers)},
+    )
     logger.info("Établissement %s exporté : %s", slug, final)
     return ResultatExport(archive=final, manifeste=manifeste)
 
@@ -329,15 +353,48 @@ def _ecrire_donnees(etab, using: str, destination: Path):
                     contenu[f.name] = v
                 if contenu is None:
                     continue
-                sortie.write(
-                    json.dumps({"m": m.label, "k": encoder(pk), "c": contenu}, ensure_ascii=False)
-                    + "\n"
-                )
+                ligne = {"m": m.label, "k": encoder(pk), "c": contenu}
+                if m.label in perimetre.JSON_AVEC_IDS:
+                    _ids_a_l_export(m.label, ligne, cles, naturelles)
+                sortie.write(json.dumps(ligne, ensure_ascii=False) + "\n")
                 gardees.add(pk)
                 n += 1
             cles[m.modele] = gardees
             comptes[m.label] = n
     return comptes, dict(hors), fichiers, naturelles
+
+
+def _ids_a_l_export(label: str, ligne: dict, cles: dict, naturelles: "_ClesNaturelles") -> None:
+    """Ids inside an audit row: a shared row's id becomes its natural key, an id of a row that
+    is not in the archive (deleted since) becomes null (sauvegarde.journal)."""
+
+    def correspondre(cible: str, valeur):
+        try:
+            modele = apps.get_model(cible)
+        except LookupError:
+            return None
+        if modele in cles:
+            return valeur if valeur in cles[modele] else None
+        try:
+            return {"cle": naturelles.de(modele, valeur)}
+        except KeyError:
+            return None
+
+    contenu = ligne["c"]
+    for nom in perimetre.JSON_AVEC_IDS[label]:
+        contenu[nom] = journal.renumeroter(contenu[nom], correspondre)
+    type_, ident = perimetre.REFERENCES_TEXTUELLES.get(label, (None, None))
+    objet_type, objet_id = contenu.get(type_) or "", contenu.get(ident) or ""
+    if objet_type and str(objet_id).isdigit():
+        try:
+            modele = apps.get_model(objet_type)
+        except LookupError:
+            return
+        if modele not in cles:
+            try:
+                ligne["r"] = naturelles.de(modele, int(objet_id))
+            except KeyError:
+                ligne["r"] = None
 
 
 # --- import -----------------------------------------------------------------------------------
@@ -429,6 +486,24 @@ class _Import:
     fichiers: list = field(default_factory=list)
     annees_creees: list = field(default_factory=list)
 
+    def partage_existant(self, cible: str, cle) -> object | None:
+        """The target's pk of the shared row `cle` of model `cible` (a label), or None."""
+        if cle is None:
+            return None
+        try:
+            modele = apps.get_model(cible)
+        except LookupError:
+            return None
+        if modele not in self.index:
+            self.index[modele] = self.naturelles.index(modele)
+        return self.index[modele].get(json.dumps(cle, ensure_ascii=False))
+
+    def correspondre(self, cible: str, valeur) -> object | None:
+        """An id written in the audit JSON of the archive → the target's id (None if gone)."""
+        if isinstance(valeur, dict):
+            return self.partage_existant(cible, valeur.get("cle"))
+        return self.nouvelles[cible].get(valeur) if cible in self.scope else None
+
     def partage(self, modele, cle):
         if modele not in self.index:
             self.index[modele] = self.naturelles.index(modele)
@@ -503,6 +578,12 @@ def _inserer(imp: _Import, label: str, lignes: list[dict]) -> None:
                 nouveau = imp.nouvelles[cible].get(ancien)
                 if nouveau is not None:
                     valeurs[ident] = str(nouveau)
+            elif "r" in ligne:
+                nouveau = imp.partage_existant(cible, ligne["r"])
+                valeurs[ident] = "" if nouveau is None else str(nouveau)
+        for nom in perimetre.JSON_AVEC_IDS.get(label, ()):
+            attname = par_nom[nom].attname
+            valeurs[attname] = journal.renumeroter(valeurs.get(attname), imp.correspondre)
         objets.append(modele(**valeurs))
     pk = modele._meta.pk
     # An auto-increment key comes back from the insert; any other (a UUID) is drawn anew here.
@@ -603,6 +684,19 @@ def importer(
                 )
                 (etab_pk,) = imp.nouvelles[perimetre.label(Etablissement)].values()
                 etab = Etablissement.objects.using(using).get(pk=etab_pk)
+                _journaliser(
+                    "etablissement.import",
+                    etab,
+                    using,
+                    {
+                        "archive": chemin.name,
+                        "exporte_le": manifeste.get("cree_le", ""),
+                        "lignes": sum(comptes.values()),
+                        "fichiers": len(places),
+                        "fichiers_renommes": len(renommes),
+                        "annees_creees": [str(a) for a in imp.annees_creees],
+                    },
+                )
         except IntegrityError as exc:
             raise ImportRefuse(
                 f"Conflit avec une donnée déjà présente sur l'instance cible ({exc}). "

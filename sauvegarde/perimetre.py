@@ -37,6 +37,8 @@ CREES_SI_ABSENTS = {"cpro.anneescolaire"}
 # Text columns naming another row ("model label", "pk"), like the audit log's object: the pk is
 # renumbered on import when the label is a scope model. These models are moved last.
 REFERENCES_TEXTUELLES = {"cpro.auditlog": ("objet_type", "objet_id")}
+# JSON columns holding ids (declared in sauvegarde.journal), renumbered on import.
+JSON_AVEC_IDS = {"cpro.auditlog": ("avant", "apres")}
 # The référentiel tree is referenced by code + version of its diplôme, never copied.
 APP_REFERENTIELS = "referentiels"
 

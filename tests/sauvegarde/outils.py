@@ -47,14 +47,19 @@ def donnees(archive: Path) -> list[dict]:
     raise AssertionError("pas de données")
 
 
-def empreintes_etablissement(archive: Path) -> dict[str, Counter]:
+def empreintes_etablissement(archive: Path, *, sauf_actions=frozenset()) -> dict[str, Counter]:
     """Per model, the multiset of row fingerprints where every key towards a scope row is
-    replaced by that row's own fingerprint (recursively): equal for two archives of the same
-    content whatever the primary keys."""
-    from sauvegarde import perimetre
+    replaced by that row's own fingerprint (recursively), ids in the audit JSON included:
+    equal for two archives of the same content whatever the primary keys. Audit entries of
+    `sauf_actions` are left out."""
+    from sauvegarde import journal, perimetre
 
     scope = {m.label: m.modele for m in perimetre.perimetre()}
-    lignes = {(ligne["m"], ligne["k"]): ligne["c"] for ligne in donnees(archive)}
+    lignes = {
+        (ligne["m"], ligne["k"]): ligne["c"]
+        for ligne in donnees(archive)
+        if ligne["m"] != "cpro.auditlog" or ligne["c"]["action"] not in sauf_actions
+    }
     memo: dict[tuple, str] = {}
 
     def empreinte(label: str, cle) -> str:
@@ -67,6 +72,11 @@ def empreintes_etablissement(archive: Path) -> dict[str, Counter]:
                 if cible in scope and valeur is not None:
                     valeur = empreinte(cible, valeur)
                 canon[nom] = valeur
+            for nom in perimetre.JSON_AVEC_IDS.get(label, ()):
+                canon[nom] = journal.renumeroter(
+                    canon[nom],
+                    lambda cible, v: empreinte(cible, v) if (cible, v) in lignes else v,
+                )
             reference = perimetre.REFERENCES_TEXTUELLES.get(label)
             if reference:
                 type_, ident = reference
