@@ -25,7 +25,9 @@ Phases (each timed and printed):
    today per current division;
 6. livrets — périodicité (trimestres) of Première and Terminale, then a complete livret LSL
    (lslpro.services.enregistrer_livret) for those learners: an LSL XML of that many learners;
-7. analyse — VACUUM ANALYZE on PostgreSQL (fresh planner statistics after the bulk load).
+7. analyse — VACUUM ANALYZE on PostgreSQL (fresh planner statistics after the bulk load);
+8. the stored suggestion aggregates (rebuilt after each bulk insert of résultats, kept by the
+   services otherwise) compared with the résultats: "écarts des agrégats" must be 0.
 
 Each phase is one transaction (a failure leaves the earlier phases: rerun with --reset).
 Refuses to run if the establishment exists, unless --reset (which deletes it, its data and its
@@ -209,6 +211,15 @@ def generer(
     if analyse and connection.vendor == "postgresql":
         with chrono.phase("VACUUM ANALYZE"), connection.cursor() as cur:
             cur.execute("VACUUM ANALYZE")
+    with chrono.phase("vérification des agrégats de la suggestion"):
+        from cpro.models import Apprenant
+        from evaluations import agregats
+
+        ids = list(Apprenant.objects.filter(etablissement=ctx.etab).values_list("pk", flat=True))
+        ecarts = agregats.derive(ids)
+    ctx.comptes["écarts des agrégats"] = len(ecarts)
+    if ecarts:
+        print(f"\n  {len(ecarts)} écart(s), par exemple : {ecarts[0]}", flush=True)
     return ctx.comptes, chrono.phases
 
 
@@ -391,6 +402,17 @@ def _evaluations(ctx) -> None:
         ["evaluation_id", "apprenant_id", "critere_id", "niveau", "modifie_par_id", "modifie_le"],
         resultats(),
     )
+    # Bulk-inserted résultats bypass the services: the stored suggestion aggregates of every
+    # learner are rebuilt here, in the phase's transaction.
+    _agregats(ctx)
+
+
+def _agregats(ctx) -> None:
+    from cpro.models import Apprenant
+    from evaluations import agregats
+
+    ids = Apprenant.objects.filter(etablissement=ctx.etab).values_list("pk", flat=True)
+    ctx.comptes["agrégats de suggestion"] = agregats.recalculer(list(ids))
 
 
 def _pfmp(ctx) -> None:
@@ -475,6 +497,7 @@ def _pfmp(ctx) -> None:
         resultats(),
     )
     ctx.comptes["résultats"] += n
+    _agregats(ctx)  # the bilans' résultats (hidden until validated below: exact anyway)
     for bilan in bilans:
         bilan.appreciation = "Apprenant motivé et ponctuel, à l'écoute des conseils de l'équipe."
         bilan.tuteur_nom = "Tuteur de l'entreprise"

@@ -16,6 +16,9 @@ Rule (documented, unit-tested):
 4. With no observation the suggestion is NE.
 
 `pourquoi` lists every contributing observation with its weight, and the formula.
+
+Pages that show only the LEVEL of many learners × competences (vue classes) read it from the
+stored exact aggregates of evaluations.agregats (`niveau_agrege`): same rule, same result.
 """
 
 import datetime
@@ -23,11 +26,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-POIDS_NATURE = {"INT": 1.0, "C": 2.0, "E": 2.0}
-NIVEAUX = ("1", "2", "3", "4")
+# One source for the weights: the stored aggregates (evaluations.agregats) use the same ones.
+from evaluations.agregats import DEMI_VIE_JOURS, NIVEAUX, POIDS_NATURE, facteur
+
 # "Pourquoi ce niveau ?" lists at most this many observations (the heaviest).
 MAX_POURQUOI = 15
-DEMI_VIE_JOURS = 120
 FORMULE = (
     "poids = nature (Int 1, C 2, E 2) × 0,5^(ancienneté en jours / 120) ; niveau suggéré = "
     "médiane pondérée des niveaux observés (NE exclus)."
@@ -109,6 +112,20 @@ def suggerer(observations: Iterable[Observation], reference: datetime.date) -> S
     for c in contributions:
         sommes[c.observation.niveau] += c.poids
     return Suggestion(mediane_ponderee(sommes), contributions)
+
+
+def niveau_agrege(lignes, reference: datetime.date) -> str | None:
+    """The suggested level from the stored aggregates of one learner × competence
+    (`evaluations.agregats.lire`: [(niveau, raw sum, date_max)]), or None when an observation
+    may be dated after `reference` (the caller then uses the observations themselves).
+
+    The raw sums times the common factor 0.5^((reference − EPOQUE)/120) are the rule's weights;
+    the factor does not change the median, it only keeps the tolerance of `mediane_ponderee`
+    on the same scale as the exact path."""
+    if any(d > reference for _n, _s, d in lignes):
+        return None
+    f = facteur(reference)
+    return mediane_ponderee({n: s * f for n, s, _d in lignes}) if lignes else "NE"
 
 
 class Cumul:

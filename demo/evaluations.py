@@ -16,6 +16,7 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
+from evaluations import agregats
 from evaluations.models import Evaluation, Nature, Participant, Resultat
 from referentiels.models import Critere
 
@@ -158,3 +159,5 @@ def _construire_division(ctx, nom_division, division, debut, aujourd_hui) -> Non
                 )
     Participant.objects.bulk_create(participants, batch_size=1000)
     Resultat.objects.bulk_create(resultats, batch_size=1000)
+    # Written in bulk, not through the services: the stored suggestion aggregates follow.
+    agregats.recalculer(apprenants)

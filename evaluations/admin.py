@@ -4,6 +4,7 @@ Résultats and the lock are read-only here: they change through the services (au
 
 from django.contrib import admin
 
+from evaluations import agregats
 from evaluations.models import Evaluation, Participant, RessourceEvaluation, Resultat
 
 
@@ -40,6 +41,23 @@ class EvaluationAdmin(admin.ModelAdmin):
     exclude = ("taches", "criteres")
     inlines = [ParticipantInline, RessourceInline]
 
+    # Date, nature, display flag, learners or deletion change the suggestion's observations:
+    # the stored aggregates of the learners concerned are recomputed (evaluations.agregats).
+    def save_related(self, request, form, formsets, change):
+        avant = agregats.apprenants_de(form.instance) if change else []
+        super().save_related(request, form, formsets, change)
+        agregats.recalculer({*avant, *agregats.apprenants_de(form.instance)})
+
+    def delete_model(self, request, obj):
+        apprenants = agregats.apprenants_de(obj)
+        super().delete_model(request, obj)
+        agregats.recalculer(apprenants)
+
+    def delete_queryset(self, request, queryset):
+        apprenants = {a for ev in queryset for a in agregats.apprenants_de(ev)}
+        super().delete_queryset(request, queryset)
+        agregats.recalculer(apprenants)
+
 
 @admin.register(Resultat)
 class ResultatAdmin(admin.ModelAdmin):
@@ -53,3 +71,12 @@ class ResultatAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        agregats.recalculer([obj.apprenant_id])
+
+    def delete_queryset(self, request, queryset):
+        apprenants = set(queryset.values_list("apprenant_id", flat=True))
+        super().delete_queryset(request, queryset)
+        agregats.recalculer(apprenants)

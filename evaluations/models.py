@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cpro.maitrise import Maitrise
 from cpro.models import AnneeScolaire, Apprenant
-from referentiels.models import Critere
+from referentiels.models import Competence, Critere
 from scenarios.models import TITRE_MAX as TITRE_MAX
 from scenarios.models import FicheBase, RessourceBase, Scenario
 from scenarios.models import ressource_upload_to as ressource_upload_to  # 0001_initial
@@ -79,8 +79,9 @@ class Evaluation(FicheBase):
 class Participant(models.Model):
     """A learner assessed by an évaluation, with the teacher's comment for them."""
 
+    # No index of its own: the unique (evaluation, apprenant) index starts with it.
     evaluation = models.ForeignKey(
-        Evaluation, on_delete=models.CASCADE, related_name="participants"
+        Evaluation, on_delete=models.CASCADE, related_name="participants", db_index=False
     )
     apprenant = models.ForeignKey(
         Apprenant, on_delete=models.CASCADE, related_name="participations"
@@ -100,8 +101,15 @@ class Participant(models.Model):
 class Resultat(models.Model):
     """One cell of the positioning grid. No row = not entered yet; NE = entered "non évalué"."""
 
-    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="resultats")
-    apprenant = models.ForeignKey(Apprenant, on_delete=models.CASCADE, related_name="resultats")
+    # Neither key has an index of its own: each one starts a composite index below (the
+    # unique one for `evaluation`, both learner-side ones for `apprenant`). `critere` keeps its
+    # index (the PROTECT check when a criterion is deleted looks résultats up by criterion).
+    evaluation = models.ForeignKey(
+        Evaluation, on_delete=models.CASCADE, related_name="resultats", db_index=False
+    )
+    apprenant = models.ForeignKey(
+        Apprenant, on_delete=models.CASCADE, related_name="resultats", db_index=False
+    )
     critere = models.ForeignKey(Critere, on_delete=models.PROTECT, related_name="resultats")
     niveau = models.CharField(_("niveau"), max_length=2, choices=Maitrise.choices)
     modifie_par = models.ForeignKey(
@@ -128,6 +136,39 @@ class Resultat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.evaluation_id}/{self.apprenant_id}/{self.critere_id} = {self.niveau}"
+
+
+class AgregatSuggestion(models.Model):
+    """Stored, exact sums behind the suggested level (bilans.suggestion) of one learner on one
+    competence, per level "1".."4" (evaluations.agregats keeps them up to date on every write).
+
+    The weight of an observation at the reference date `ref` is
+    n × 0.5^((ref − date)/120) = 0.5^((ref − EPOQUE)/120) × n × 2^((date − EPOQUE)/120):
+    the second factor does not depend on `ref`, so `somme` = Σ n × 2^((date − EPOQUE)/120) over
+    the observations of that level is stored and only ever added to or subtracted from.
+    `nombre` counts them (0 → no observation, whatever float residue `somme` keeps);
+    `date_max` is an upper bound of their latest date (exact after a recompute): the stored sums
+    give the suggestion only at a reference date ≥ every `date_max` of the competence.
+    """
+
+    apprenant = models.ForeignKey(Apprenant, on_delete=models.CASCADE, related_name="+")
+    competence = models.ForeignKey(Competence, on_delete=models.CASCADE, related_name="+")
+    niveau = models.CharField(_("niveau"), max_length=1)
+    somme = models.FloatField(_("somme des poids bruts"), default=0.0)
+    nombre = models.IntegerField(_("nombre d'observations"), default=0)
+    date_max = models.DateField(_("date de la dernière observation (borne)"))
+
+    class Meta:
+        verbose_name = _("agrégat de suggestion")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["apprenant", "competence", "niveau"], name="agregat_suggestion_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        cle = f"{self.apprenant_id}/{self.competence_id}/{self.niveau}"
+        return f"{cle} = {self.somme} ({self.nombre})"
 
 
 class RessourceEvaluation(RessourceBase):

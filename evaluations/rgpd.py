@@ -23,6 +23,12 @@ class DonneesEvaluations(DonneesApprenant):
         "evaluations.Resultat": Regle(
             "evaluations[].resultats (un par critère)", Sort.CONSERVE, "dossier scolaire"
         ),
+        "evaluations.AgregatSuggestion": Regle(
+            "evaluations[].resultats (les agrégats en sont des sommes, recalculables)",
+            Sort.CONSERVE,
+            "dossier scolaire : somme pondérée des résultats par compétence et niveau, conservée "
+            "avec les résultats dont elle est calculée",
+        ),
         "evaluations.Evaluation": HorsDonneesApprenant(
             "l'évaluation est le travail de l'enseignant ; ce qui concerne l'apprenant est sa "
             "participation et ses résultats (titre, date, nature et auteur exportés comme "

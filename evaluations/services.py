@@ -33,6 +33,7 @@ from cpro import perms
 from cpro.audit import journaliser
 from cpro.erreurs import Interdit, Verrouille
 from cpro.models import AnneeScolaire, Apprenant, Membership, Role
+from evaluations import agregats
 from evaluations.models import (
     TITRE_MAX,
     Evaluation,
@@ -233,7 +234,8 @@ def modifier_informations(
     follows the date.
 
     Writes: Evaluation (titre, date, annee, nature, afficher_tableau_de_bord), its
-    evaluating teachers (set)."""
+    evaluating teachers (set); when the date, nature or display flag changed, the stored
+    suggestion aggregates of its learners, recomputed (evaluations.agregats)."""
     _exiger_modification(evaluation, par)
     titre = _nettoyer_titre(titre)
     date = _verifier_date(date)
@@ -247,6 +249,11 @@ def modifier_informations(
     enseignants = _verifier_enseignants(
         evaluation.etablissement, evaluation.diplome, enseignants, obligatoires=auteur
     )
+    poids_change = (evaluation.date, evaluation.nature, evaluation.afficher_tableau_de_bord) != (
+        date,
+        nature,
+        bool(afficher_tableau_de_bord),
+    )
     evaluation.titre = titre
     evaluation.date = date
     evaluation.annee = AnneeScolaire.courante(date)
@@ -254,6 +261,8 @@ def modifier_informations(
     evaluation.afficher_tableau_de_bord = bool(afficher_tableau_de_bord)
     evaluation.save()
     evaluation.enseignants.set(enseignants)
+    if poids_change:
+        agregats.recalculer(agregats.apprenants_de(evaluation))
     return evaluation
 
 
@@ -311,7 +320,8 @@ def choisir_apprenants(
     ConfirmationRequise unless `confirme`.
 
     Writes: Participant rows (added, deleted); the removed learners' Resultat rows; audit entry
-    `evaluation.apprenants_retires` when résultats were deleted. Refused when locked."""
+    `evaluation.apprenants_retires` when résultats were deleted; the stored suggestion
+    aggregates of the learners removed or added, recomputed. Refused when locked."""
     _exiger_modification(evaluation, par)
     voulus = {getattr(a, "pk", a) for a in apprenants or ()}
     try:
@@ -367,6 +377,9 @@ def choisir_apprenants(
     Participant.objects.bulk_create(
         [Participant(evaluation=evaluation, apprenant_id=a) for a in sorted(nouveaux)]
     )
+    # Removed learners lose this évaluation's observations; an added one could have résultats
+    # kept from an earlier participation (none are, but the rule counts participants only).
+    agregats.recalculer(retires | nouveaux)
     return changement
 
 
@@ -390,7 +403,8 @@ def basculer_critere(evaluation: Evaluation, critere_id, *, par, confirme: bool 
     unless `confirme`, then deletes them. Refused when locked.
 
     Writes: one row of Evaluation.criteres; the criterion's Resultat rows of this évaluation
-    and audit entry `evaluation.critere_retire` when there were some."""
+    and audit entry `evaluation.critere_retire` when there were some (and the stored
+    suggestion aggregates of their learners, recomputed)."""
     _exiger_modification(evaluation, par)
 
     def supprimer_resultats(critere):
@@ -406,7 +420,9 @@ def basculer_critere(evaluation: Evaluation, critere_id, *, par, confirme: bool 
                 ],
             )
         if nombre:
+            apprenants = set(resultats.values_list("apprenant_id", flat=True))
             resultats.delete()
+            agregats.recalculer(apprenants)
             journaliser(
                 "evaluation.critere_retire",
                 par=par,
@@ -460,7 +476,8 @@ def supprimer_evaluation(evaluation: Evaluation, *, par) -> None:
     résultats and resources.
 
     Writes: deletes Evaluation (+ Participant, Resultat, RessourceEvaluation by cascade);
-    audit entry `evaluation.suppression`; stored files removed after commit."""
+    the stored suggestion aggregates of its learners, recomputed; audit entry
+    `evaluation.suppression`; stored files removed after commit."""
     if not perms.peut(
         perms.membership_de(par, evaluation.etablissement_id),
         perms.SUPPRIMER_EVALUATIONS,
@@ -485,7 +502,9 @@ def supprimer_evaluation(evaluation: Evaluation, *, par) -> None:
             "ressources": len(fichiers),
         },
     )
+    apprenants = agregats.apprenants_de(evaluation)
     evaluation.delete()
+    agregats.recalculer(apprenants)
 
 
 def _changer_verrou(evaluations, *, par, motif: str, verrouillee: bool) -> int:

@@ -2,8 +2,10 @@
 
 Every service validates everything before writing, runs in one transaction and records each
 changed résultat in the audit log ("resultat.modifier", before/after level, learner and
-criterion codes). A locked évaluation (`verrouillee`, taken into account in a validated bilan)
-refuses every write with a French message.
+criterion codes). The stored suggestion aggregates (evaluations.agregats) move by the same
+changes, in the same transaction, from the levels actually replaced. A locked évaluation
+(`verrouillee`, taken into account in a validated bilan) refuses every write with a French
+message.
 
 Who may write: the évaluation's author, one of its evaluating teachers, or a DDFPT of the
 establishment (others → PermissionDenied, i.e. 403). The view also requires the
@@ -13,13 +15,15 @@ SAISIR_EVALUATIONS permission of the role.
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Subquery
+from django.utils import timezone
 
 from cpro.audit import journaliser
 from cpro.erreurs import Interdit, Verrouille
 from cpro.maitrise import Maitrise
 from cpro.models import AuditLog, Etablissement, Membership, Role
+from evaluations import agregats
 from evaluations.models import Evaluation, Participant, Resultat
 from evaluations.services import MESSAGE_VERROUILLEE
 
@@ -31,6 +35,7 @@ TOUS = "tous"
 MESSAGE_NIVEAU = "Niveau inconnu : choisissez NE, 1, 2, 3, 4 ou laissez la case vide."
 MESSAGE_PARTICIPANT = "Cet apprenant ne participe pas à cette évaluation."
 MESSAGE_CRITERE = "Ce critère n'est pas évalué dans cette évaluation."
+MESSAGE_CONCURRENCE = "D'autres saisies modifient ces cases en ce moment : réessayez."
 
 
 @dataclass(frozen=True)
@@ -84,10 +89,20 @@ def _etat(evaluation, par, *, apprenant_id=None, critere_id=None) -> dict:
                 evaluation_id=OuterRef("pk"), apprenant_id=apprenant_id, critere_id=critere_id
             ).values("niveau")[:1]
         )
+    # Date, nature and display flag read fresh with the lock: the stored suggestion
+    # aggregates are updated from them.
     return (
         Evaluation.objects.filter(pk=evaluation.pk)
         .annotate(**annotations)
-        .values("verrouillee", "auteur_id", *annotations)
+        .values(
+            "verrouillee",
+            "auteur_id",
+            "date",
+            "nature",
+            "afficher_tableau_de_bord",
+            "etablissement_id",
+            *annotations,
+        )
         .get()
     )
 
@@ -113,26 +128,30 @@ def _etablissement(evaluation):
     return Etablissement(pk=evaluation.etablissement_id)
 
 
-def _ecrire(evaluation, apprenant_id, critere_id, niveau, par) -> None:
-    if niveau:
-        Resultat.objects.bulk_create(
-            [
-                Resultat(
-                    evaluation_id=evaluation.pk,
-                    apprenant_id=apprenant_id,
-                    critere_id=critere_id,
-                    niveau=niveau,
-                    modifie_par_id=par.pk,
-                )
-            ],
-            update_conflicts=True,
-            unique_fields=["evaluation", "apprenant", "critere"],
-            update_fields=["niveau", "modifie_par", "modifie_le"],
-        )
-    else:
-        Resultat.objects.filter(
-            evaluation_id=evaluation.pk, apprenant_id=apprenant_id, critere_id=critere_id
-        ).delete()
+def _ecrire_si(evaluation_id, apprenant_id, critere_id, ancien, nouveau, par) -> bool:
+    """Write the cell only if it still holds `ancien` (compare-and-set, one statement): the
+    stored suggestion aggregates are moved from `ancien` to `nouveau`, so a cell changed by a
+    concurrent save since it was read must not be overwritten blindly. Returns whether it was
+    written."""
+    cellule = {"evaluation_id": evaluation_id, "apprenant_id": apprenant_id}
+    cellule["critere_id"] = critere_id
+    if ancien is None:
+        # INSERT … ON CONFLICT DO NOTHING: 0 rows when a concurrent save created the cell.
+        table = connection.ops.quote_name(Resultat._meta.db_table)
+        maintenant = connection.ops.adapt_datetimefield_value(timezone.now())
+        with connection.cursor() as cur:
+            # Only the quoted table name is formatted in; every value is a parameter.
+            cur.execute(
+                f"INSERT INTO {table} (evaluation_id, apprenant_id, critere_id, niveau, "  # noqa: S608
+                "modifie_par_id, modifie_le) VALUES (%s, %s, %s, %s, %s, %s) "
+                "ON CONFLICT (evaluation_id, apprenant_id, critere_id) DO NOTHING",
+                [evaluation_id, apprenant_id, critere_id, nouveau, par.pk, maintenant],
+            )
+            return cur.rowcount == 1
+    qs = Resultat.objects.filter(**cellule, niveau=ancien)
+    if nouveau is None:
+        return qs.delete()[0] == 1
+    return qs.update(niveau=nouveau, modifie_par_id=par.pk, modifie_le=timezone.now()) == 1
 
 
 def saisir_resultat(
@@ -142,11 +161,14 @@ def saisir_resultat(
 
     Validates: the level (NE, 1..4 or "" to clear), the learner takes part, the criterion is one
     of the évaluation's, the évaluation is not locked, `par` may write (else PermissionDenied).
-    Writes: one upsert of that cell only (INSERT … ON CONFLICT UPDATE, so two teachers saving
-    the same cell at once never fail: the last one wins), or its deletion when cleared.
-    Audit: "resultat.modifier" when the level changed.
-    Queries: 3 (state + old level in one query, the write, the audit entry).
-
+    Writes: that cell only, by compare-and-set on the level read with the checks (an
+    INSERT … ON CONFLICT DO NOTHING, an UPDATE or a DELETE … WHERE niveau = old level), so two
+    teachers saving the same cell at once never fail (the last one wins: a save that finds the
+    cell changed re-reads it and writes again); the stored suggestion aggregates
+    (evaluations.agregats: one upsert adding the difference), in the same transaction.
+    Audit: "resultat.modifier" when the level changed (before = the level actually replaced).
+    Queries: 4 (checks + old level + the évaluation's date/nature/flag in one query, the
+    write, the aggregates' upsert, the audit entry); 2 more per concurrent change met.
     """
     niveau = normaliser_niveau(niveau)
     etat = _etat(evaluation, par, apprenant_id=apprenant.pk, critere_id=critere.pk)
@@ -159,10 +181,33 @@ def saisir_resultat(
     nouveau = niveau or None
     if ancien == nouveau:
         return ancien, nouveau
-    # Write + audit together. No savepoint (two fewer round trips): nothing in this block
-    # raises but the database itself, and then the caller's transaction is lost anyway.
+    cellule = (evaluation.pk, apprenant.pk, critere.pk)
+    # Write + aggregates + audit together. No savepoint (two fewer round trips): nothing in
+    # this block raises but the database itself, and then the caller's transaction is lost.
     with transaction.atomic(savepoint=False):
-        _ecrire(evaluation, apprenant.pk, critere.pk, niveau, par)
+        while not _ecrire_si(*cellule, ancien, nouveau, par):
+            # A concurrent save changed the cell since it was read: read it again.
+            ancien = (
+                Resultat.objects.filter(
+                    evaluation_id=evaluation.pk, apprenant_id=apprenant.pk, critere_id=critere.pk
+                )
+                .values_list("niveau", flat=True)
+                .first()
+            )
+            if ancien == nouveau:
+                return ancien, nouveau
+        agregats.appliquer(
+            agregats.deltas_cellule(
+                apprenant_id=apprenant.pk,
+                competence_id=critere.competence_id,
+                date=etat["date"],
+                nature=etat["nature"],
+                afficher=etat["afficher_tableau_de_bord"],
+                ancien=ancien,
+                nouveau=nouveau,
+                meme_etablissement=apprenant.etablissement_id == etat["etablissement_id"],
+            )
+        )
         avant, apres = _audit_dicts(apprenant, critere, ancien, nouveau)
         journaliser(
             ACTION,
@@ -177,8 +222,12 @@ def saisir_resultat(
 
 def _appliquer(evaluation, changements: list[Changement], *, par) -> int:
     """Validate then write many cells (caller holds the transaction). Returns the number of
-    cells actually changed. Queries: constant (state, participants, criteria, old values,
-    one upsert, one delete, one audit bulk insert)."""
+    cells actually changed. The levels replaced are the ones actually stored (existing cells
+    locked, new ones inserted only if still absent), so the suggestion aggregates move
+    exactly even when teachers write the same cells at once. Queries: constant (state,
+    participants, criteria, old values locked, one insert of the new cells, one upsert, one
+    delete, the aggregates' upsert, one audit bulk insert; 2 more per concurrent creation
+    met)."""
     etat = _etat(evaluation, par)
     _exiger_redacteur(etat, par)
     participants = {
@@ -193,40 +242,62 @@ def _appliquer(evaluation, changements: list[Changement], *, par) -> int:
             raise ValidationError(MESSAGE_PARTICIPANT, code="participant")
         if ch.critere_id not in criteres:
             raise ValidationError(MESSAGE_CRITERE, code="critere")
-    anciens = {
-        (r.apprenant_id, r.critere_id): r.niveau
-        for r in Resultat.objects.filter(
-            evaluation=evaluation,
-            apprenant_id__in={ch.apprenant_id for ch in changements},
-            critere_id__in={ch.critere_id for ch in changements},
-        ).only("apprenant_id", "critere_id", "niveau")
-    }
-    a_ecrire, a_effacer, journal = [], [], []
-    vus = set()
+    # Each cell once (the first change given wins), then its stored level, locked: the
+    # aggregates move from these levels, no concurrent save may change them now.
+    cibles: dict[tuple[int, int], str | None] = {}
     for ch in changements:
-        cle = (ch.apprenant_id, ch.critere_id)
-        if cle in vus:
-            continue
-        vus.add(cle)
-        ancien = anciens.get(cle) or None
-        nouveau = ch.niveau or None
+        cibles.setdefault((ch.apprenant_id, ch.critere_id), ch.niveau or None)
+    anciens = _verrouiller(evaluation, cibles)
+    # New cells: INSERT … ON CONFLICT DO NOTHING; a cell a concurrent save created meanwhile
+    # is not inserted: it is read (locked) again and updated like the others.
+    inseres: set[tuple[int, int]] = set()
+    a_inserer = [cle for cle, n in cibles.items() if n and cle not in anciens]
+    for _essai in range(5):
+        if not a_inserer:
+            break
+        inseres |= _inserer_absents(evaluation, a_inserer, cibles, par)
+        manquants = [cle for cle in a_inserer if cle not in inseres]
+        relus = _verrouiller(evaluation, dict.fromkeys(manquants)) if manquants else {}
+        anciens.update(relus)
+        a_inserer = [cle for cle in manquants if cle not in relus]
+    else:
+        if a_inserer:
+            raise ValidationError(MESSAGE_CONCURRENCE, code="concurrence")
+
+    a_ecrire, a_effacer, journal, deltas = [], [], [], []
+    for cle, nouveau in cibles.items():
+        apprenant_id, critere_id = cle
+        ancien = None if cle in inseres else (anciens.get(cle, (None, None))[1] or None)
         if ancien == nouveau:
             continue
-        if nouveau:
+        critere = criteres[critere_id]
+        deltas += agregats.deltas_cellule(
+            apprenant_id=apprenant_id,
+            competence_id=critere.competence_id,
+            date=etat["date"],
+            nature=etat["nature"],
+            afficher=etat["afficher_tableau_de_bord"],
+            ancien=ancien,
+            nouveau=nouveau,
+            meme_etablissement=(
+                participants[apprenant_id].etablissement_id == etat["etablissement_id"]
+            ),
+        )
+        if cle in inseres:
+            pass
+        elif nouveau:
             a_ecrire.append(
                 Resultat(
                     evaluation_id=evaluation.pk,
-                    apprenant_id=ch.apprenant_id,
-                    critere_id=ch.critere_id,
+                    apprenant_id=apprenant_id,
+                    critere_id=critere_id,
                     niveau=nouveau,
                     modifie_par_id=par.pk,
                 )
             )
         else:
-            a_effacer.append(cle)
-        avant, apres = _audit_dicts(
-            participants[ch.apprenant_id], criteres[ch.critere_id], ancien, nouveau
-        )
+            a_effacer.append(anciens[cle][0])
+        avant, apres = _audit_dicts(participants[apprenant_id], critere, ancien, nouveau)
         journal.append(
             AuditLog(
                 etablissement_id=evaluation.etablissement_id,
@@ -240,6 +311,7 @@ def _appliquer(evaluation, changements: list[Changement], *, par) -> int:
             )
         )
     if a_ecrire:
+        # Existing rows, locked above: an upsert that always updates.
         Resultat.objects.bulk_create(
             a_ecrire,
             update_conflicts=True,
@@ -247,18 +319,53 @@ def _appliquer(evaluation, changements: list[Changement], *, par) -> int:
             update_fields=["niveau", "modifie_par", "modifie_le"],
         )
     if a_effacer:
-        apprenants = {a for a, _ in a_effacer}
-        qs = Resultat.objects.filter(evaluation=evaluation, apprenant_id__in=apprenants)
-        cibles = set(a_effacer)
-        ids = [
-            pk
-            for pk, a, c in qs.values_list("pk", "apprenant_id", "critere_id")
-            if (a, c) in cibles
-        ]
-        Resultat.objects.filter(pk__in=ids).delete()
+        Resultat.objects.filter(pk__in=a_effacer).delete()
+    agregats.appliquer(deltas)
     # Same fields as cpro.audit.journaliser, in one insert.
     AuditLog.objects.bulk_create(journal)
     return len(journal)
+
+
+def _verrouiller(evaluation, cles) -> dict[tuple[int, int], tuple[int, str]]:
+    """(apprenant, critère) → (pk, level) of the stored cells among `cles`, rows locked until
+    the transaction ends (1 query)."""
+    voulues = set(cles)
+    if not voulues:
+        return {}
+    qs = (
+        Resultat.objects.select_for_update()
+        .filter(
+            evaluation=evaluation,
+            apprenant_id__in={a for a, _c in voulues},
+            critere_id__in={c for _a, c in voulues},
+        )
+        .values_list("apprenant_id", "critere_id", "pk", "niveau")
+    )
+    return {(a, c): (pk, n) for a, c, pk, n in qs if (a, c) in voulues}
+
+
+def _inserer_absents(evaluation, cles, cibles, par) -> set[tuple[int, int]]:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING: the cells actually created (one statement per
+    150 cells; PostgreSQL and SQLite ≥ 3.35)."""
+    table = connection.ops.quote_name(Resultat._meta.db_table)
+    maintenant = connection.ops.adapt_datetimefield_value(timezone.now())
+    crees = set()
+    with connection.cursor() as cur:
+        for i in range(0, len(cles), 150):
+            lot = cles[i : i + 150]
+            valeurs = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(lot))
+            parametres = []
+            for a, c in lot:
+                parametres += [evaluation.pk, a, c, cibles[(a, c)], par.pk, maintenant]
+            cur.execute(
+                f"INSERT INTO {table} (evaluation_id, apprenant_id, critere_id, niveau, "  # noqa: S608
+                f"modifie_par_id, modifie_le) VALUES {valeurs} "
+                "ON CONFLICT (evaluation_id, apprenant_id, critere_id) DO NOTHING "
+                "RETURNING apprenant_id, critere_id",
+                parametres,
+            )
+            crees |= {(a, c) for a, c in cur.fetchall()}
+    return crees
 
 
 def remplir(evaluation, niveau, *, par, apprenant=None, critere=None, mode: str = VIDES) -> int:

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from bilans.models import BilanIntermediaire, Positionnement
 from cpro.models import AnneeScolaire
+from evaluations import agregats
 from evaluations.models import Evaluation, Nature, Participant, Resultat
 from referentiels.models import Competence, Critere, GroupeCompetences, Unite
 
@@ -86,6 +87,7 @@ def evaluation(
     Resultat.objects.bulk_create(
         Resultat(evaluation=ev, apprenant=a, critere=c, niveau=n) for (a, c), n in resultats.items()
     )
+    agregats.recalculer({*participants, *(a for a, _c in resultats)})
     return ev
 
 
@@ -133,6 +135,7 @@ def gros_volume(side, apprenants, criteres, *, nb_evaluations=150, par_evaluatio
     through_e.objects.bulk_create(profs)
     Participant.objects.bulk_create(participants, batch_size=2000)
     Resultat.objects.bulk_create(resultats, batch_size=2000)
+    agregats.recalculer(apprenants)
     return evaluations
 
 

@@ -13,9 +13,9 @@ from tests.evaluations import grille_factories as gf
 
 pytestmark = pytest.mark.django_db
 
-# middleware (5) + divisions, learners, criteria, participations, résultats, validated
-# positionnements
-REQUETES_PAGE = 5 + 6
+# middleware (5) + divisions, learners, criteria, stored suggestion aggregates, validated
+# positionnements (was 5 + 6: participations and résultats are no longer read)
+REQUETES_PAGE = 5 + 5
 
 
 def url(personas):

@@ -8,6 +8,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from cpro.models import AnneeScolaire
+from evaluations import agregats
 from evaluations.models import Evaluation, Nature, Participant, RessourceEvaluation, Resultat
 from referentiels.models import (
     Activite,
@@ -178,7 +179,21 @@ def evaluation_de(side, membership=None, **kwargs) -> Evaluation:
     return EvaluationFactory(etablissement=side.etablissement, auteur=membership.user, **kwargs)
 
 
-class ParticipantFactory(factory.django.DjangoModelFactory):
+class _AvecAgregats(factory.django.DjangoModelFactory):
+    """Rows written outside the services: the learner's stored suggestion aggregates are
+    recomputed, as the services keep them (evaluations.agregats)."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        obj = super()._create(model_class, *args, **kwargs)
+        agregats.recalculer([obj.apprenant_id])
+        return obj
+
+
+class ParticipantFactory(_AvecAgregats):
     class Meta:
         model = Participant
 
@@ -186,7 +201,7 @@ class ParticipantFactory(factory.django.DjangoModelFactory):
     apprenant = None
 
 
-class ResultatFactory(factory.django.DjangoModelFactory):
+class ResultatFactory(_AvecAgregats):
     class Meta:
         model = Resultat
 

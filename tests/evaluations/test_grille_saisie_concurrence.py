@@ -6,6 +6,7 @@ import threading
 import pytest
 from django.db import connection, connections
 
+from evaluations import agregats
 from evaluations import services_grille as sg
 from evaluations.models import Resultat
 from referentiels.models import Critere
@@ -65,6 +66,7 @@ def test_different_cells_at_the_same_time_nothing_lost(personas):
     assert set(Resultat.objects.filter(apprenant=apprenti).values_list("niveau", flat=True)) == {
         "1"
     }
+    assert agregats.derive() == []  # the stored suggestion sums followed every write
 
 
 def test_same_cell_at_the_same_time_one_wins_no_error(personas):
@@ -73,6 +75,7 @@ def test_same_cell_at_the_same_time_one_wins_no_error(personas):
     eleve = a.apprenant.apprenant
     for _ in range(10):
         Resultat.objects.filter(evaluation=ev).delete()  # both threads INSERT the new cell
+        agregats.recalculer([eleve])
         critere = ev.criteres.select_related("competence").first()
         erreurs = _en_meme_temps(
             lambda: sg.saisir_resultat(ev, eleve, critere, "2", par=a.enseignant.user),
@@ -81,3 +84,22 @@ def test_same_cell_at_the_same_time_one_wins_no_error(personas):
         assert erreurs == []
         (niveau,) = Resultat.objects.filter(evaluation=ev).values_list("niveau", flat=True)
         assert niveau in {"2", "4"}
+        # The loser's compare-and-set failed and it re-read the cell: one observation counted.
+        assert agregats.derive() == []
+
+
+def test_same_cell_changed_at_the_same_time_keeps_the_aggregates_exact(personas):
+    a = personas.a
+    ev = gf.evaluation(a)
+    eleve = a.apprenant.apprenant
+    critere = ev.criteres.select_related("competence").first()
+    for i in range(10):
+        sg.saisir_resultat(ev, eleve, critere, "1", par=a.enseignant.user)
+        erreurs = _en_meme_temps(
+            lambda: sg.saisir_resultat(ev, eleve, critere, "2", par=a.enseignant.user),
+            lambda: sg.saisir_resultat(ev, eleve, critere, "4", par=a.ddfpt.user),
+            lambda: sg.saisir_resultat(ev, eleve, critere, "", par=a.enseignant.user),
+            lambda: sg.remplir(ev, "3", par=a.ddfpt.user, critere=critere, mode=sg.TOUS),
+        )
+        assert erreurs == [], i
+        assert agregats.derive() == [], i

@@ -133,14 +133,16 @@ def test_audit_old_to_new(personas, grille):
     assert e.apres["ine"] == eleve.ine and e.apres["apprenant"] == eleve.pk
 
 
-def test_single_cell_save_runs_at_most_4_queries(personas, grille, django_assert_max_num_queries):
+def test_single_cell_save_runs_4_queries(personas, grille, django_assert_num_queries):
+    # Checks + old level + the évaluation's date/nature/flag (one query), the compare-and-set
+    # write, the suggestion aggregates' upsert, the audit entry (the pin was "at most 4").
     ev, eleve, _, (c1, *_) = grille
     par = personas.a.enseignant.user
-    with django_assert_max_num_queries(4):
+    with django_assert_num_queries(4):
         sg.saisir_resultat(ev, eleve, c1, "3", par=par)  # insert
-    with django_assert_max_num_queries(4):
+    with django_assert_num_queries(4):
         sg.saisir_resultat(ev, eleve, c1, "4", par=par)  # update
-    with django_assert_max_num_queries(4):
+    with django_assert_num_queries(4):
         sg.saisir_resultat(ev, eleve, c1, "", par=par)  # clear
 
 

@@ -41,6 +41,10 @@ def test_migration_date_et_repare_sans_perte_silencieuse(personas):
         )
     finally:
         _migrer(APRES)
+        # Back to the latest state of every app (going back to AVANT also unapplied the later
+        # migrations, e.g. evaluations 0005, which APRES does not reach).
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
 
     restantes = {r.pk: r for r in RessourceEvaluation.objects.all()}
     assert set(restantes) == {ok.pk, fichier_sans_fichier.pk, lien_sans_adresse.pk}
