@@ -20,6 +20,7 @@ from django.db import transaction
 from cpro.models import Apprenant, Statut
 from lslpro import queries, services, services_parametres
 from lslpro.models import CodeMatiereLSL, Livret, Periodicite
+from projets import queries as projets_queries
 
 DIVISIONS = ("1MCVA", "TMCVA")
 REDACTEUR = "prof_mcva"
@@ -129,6 +130,9 @@ def construire(ctx) -> None:
             periodicite = queries.periodicite_pour(
                 ctx.etablissement, annee, division.diplome, division.niveau
             )
+            # The chef-d'œuvre validated in the Suivi de projet (demo/projets.py) is taken
+            # into the livret (« Reprendre du suivi de projet »), never retyped.
+            chefs_oeuvre = projets_queries.evaluations_lsl(eleves, annee)
             for i, eleve in enumerate(eleves):
                 if eleve.pk in deja or eleve.pk not in avec_bilan or i % 3 == 2:
                     continue  # one in three stays empty
@@ -137,4 +141,6 @@ def construire(ctx) -> None:
                     saisie = _saisie_complete(page, i, redacteur.pk)
                 else:
                     saisie = services.Saisie(recopie=True)
+                if eleve.pk in chefs_oeuvre:
+                    saisie.reprendre_projet, saisie.copier_constat = True, False
                 services.enregistrer_livret(eleve, saisie, par=redacteur, annee=annee)

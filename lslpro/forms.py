@@ -22,7 +22,7 @@ CHOIX_NIVEAUX = [("", "— à positionner —")] + [
     )
 ]
 
-ACTIONS = ("enregistrer", "precedent", "suivant", "recopie", "copier_constat")
+ACTIONS = ("enregistrer", "precedent", "suivant", "recopie", "copier_constat", "reprendre_projet")
 
 
 def cellule(niveau: str) -> dict:
@@ -118,9 +118,18 @@ class LivretForm(forms.Form):
     # The submit button pressed (its name is "action"); anything unknown just saves.
     action = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, page, enseignants=(), **kwargs):
+    def __init__(self, *args, page, enseignants=(), evaluation_projet=None, **kwargs):
         self.page = page
-        kwargs.setdefault("initial", self._initial(page))
+        initial = self._initial(page)
+        # An empty chef-d'œuvre section is pre-filled from the validated assessment of the
+        # Suivi de projet (projets.queries.evaluation_lsl), saved with the livret.
+        livret = page.livret
+        if evaluation_projet is not None and (
+            livret is None
+            or (not livret.chef_oeuvre_appreciation and livret.chef_oeuvre_note is None)
+        ):
+            initial.update(valeurs_projet(evaluation_projet))
+        kwargs.setdefault("initial", initial)
         super().__init__(*args, **kwargs)
         choix_enseignants = [(m.user_id, m.user.nom_complet) for m in enseignants]
         self.fields["enseignants"].choices = choix_enseignants
@@ -233,7 +242,19 @@ class LivretForm(forms.Form):
             chef_oeuvre_note=d["chef_oeuvre_note"],
             recopie=action == "recopie",
             copier_constat=action == "copier_constat",
+            reprendre_projet=action == "reprendre_projet",
         )
+
+
+def valeurs_projet(evaluation) -> dict:
+    """The chef-d'œuvre fields of the livret form from a Suivi de projet assessment."""
+    return {
+        "chef_oeuvre_actif": True,
+        "chef_oeuvre_appreciation": evaluation.appreciation,
+        "chef_oeuvre_note": (
+            str(evaluation.note).replace(".", ",") if evaluation.note is not None else ""
+        ),
+    }
 
 
 # --- « Paramètres LSL » -----------------------------------------------------------------------

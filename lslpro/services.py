@@ -16,6 +16,10 @@ Rules enforced here (never only in a form):
   PFMP weeks 0..52; chef-d'œuvre note 0..20 with at most two decimals;
 - teachers are active ENSEIGNANT/DDFPT of the establishment (or a free name + first name);
 - the périodicité of a diplôme/niveau cannot change while livrets of the year use its periods.
+- chef-d'œuvre « repris du suivi de projet »: the validated yearly assessment of the projets
+  module (projets.queries.evaluation_lsl) is read, never copied behind the teacher's back: an
+  empty section is pre-filled on the form, « Reprendre du suivi de projet » copies it into the
+  livret (audited like any save), and `ecart_projet` tells the page when the livret differs.
 
 Every write is atomic, validated before anything is written, and audited (before/after).
 Completeness (what the export needs) is lslpro.completude.
@@ -44,6 +48,7 @@ from lslpro.models import (
     NoteLivret,
     Periodicite,
 )
+from projets import queries as projets_queries
 from referentiels.models import Niveau
 
 PFMP_SEMAINES_MAX = 52
@@ -171,6 +176,7 @@ class Saisie:
     chef_oeuvre_note: object = None
     recopie: bool = False  # replace the year levels by the last bilan's
     copier_constat: bool = False  # chef-d'œuvre appreciation ← last bilan's constats (≤ 300)
+    reprendre_projet: bool = False  # chef-d'œuvre ← the Suivi de projet's validated assessment
 
 
 def _texte(erreurs: dict, champ: str, libelle: str, texte, maximum: int) -> str:
@@ -344,6 +350,21 @@ def niveaux_recopie(apprenant: Apprenant, annee: AnneeScolaire) -> dict[int, str
     return queries.page_livret(apprenant, diplome, annee).recopie
 
 
+def ecart_projet(livret: Livret | None, evaluation) -> str:
+    """How the livret's chef-d'œuvre section stands against the Suivi de projet's validated
+    assessment: "" (no assessment), "identique", "absent" (section still empty) or "different"."""
+    if evaluation is None:
+        return ""
+    if livret is None or (not livret.chef_oeuvre_appreciation and livret.chef_oeuvre_note is None):
+        return "absent"
+    if (
+        livret.chef_oeuvre_appreciation.strip() == evaluation.appreciation.strip()
+        and livret.chef_oeuvre_note == evaluation.note
+    ):
+        return "identique"
+    return "different"
+
+
 def constat_a_copier(bilan) -> str:
     """« Copier le constat du bilan »: its constats, cut to the chef-d'œuvre limit."""
     return (bilan.constats or "").strip()[:CHEF_OEUVRE_MAX] if bilan else ""
@@ -411,6 +432,22 @@ def enregistrer_livret(
         if saisie.copier_constat
         else saisie.chef_oeuvre_appreciation
     )
+    chef_note_saisie = saisie.chef_oeuvre_note
+    chef_enseignants_saisis = saisie.chef_oeuvre_enseignants
+    if saisie.reprendre_projet:
+        evaluation = projets_queries.evaluation_lsl(apprenant, annee)
+        if evaluation is None:
+            erreurs["chef_oeuvre_appreciation"] = (
+                "Aucune évaluation validée du chef-d'œuvre n'existe cette année dans le suivi "
+                "de projet."
+            )
+        else:
+            chef_appreciation = evaluation.appreciation
+            chef_note_saisie = evaluation.note
+            if not chef_enseignants_saisis and not any(any(a) for a in saisie.chef_oeuvre_autres):
+                chef_enseignants_saisis = list(
+                    evaluation.projet.enseignants.values_list("pk", flat=True)
+                )
     chef_appreciation = _texte(
         erreurs,
         "chef_oeuvre_appreciation",
@@ -421,12 +458,12 @@ def enregistrer_livret(
     chef_enseignants = _verifier_enseignants(
         erreurs,
         "chef_oeuvre_enseignants",
-        saisie.chef_oeuvre_enseignants,
+        chef_enseignants_saisis,
         saisie.chef_oeuvre_autres,
         apprenant.etablissement_id,
     )
     try:
-        chef_note = normaliser_note(saisie.chef_oeuvre_note)
+        chef_note = normaliser_note(chef_note_saisie)
     except ValidationError as exc:
         erreurs["chef_oeuvre_note"] = exc.message_dict["note"]
         chef_note = None
@@ -447,7 +484,9 @@ def enregistrer_livret(
         livret.pfmp_enseignant = pfmp_enseignant
         livret.pfmp_semaines = semaines
         livret.pfmp_etranger = bool(saisie.pfmp_etranger)
-        livret.chef_oeuvre_actif = bool(saisie.chef_oeuvre_actif or saisie.copier_constat)
+        livret.chef_oeuvre_actif = bool(
+            saisie.chef_oeuvre_actif or saisie.copier_constat or saisie.reprendre_projet
+        )
         livret.chef_oeuvre_appreciation = chef_appreciation
         livret.chef_oeuvre_note = chef_note
         livret.modifie_par = par

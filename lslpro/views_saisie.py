@@ -21,6 +21,7 @@ from cpro.templatetags.francais import de_texte
 from cpro.urls_tools import etab_reverse
 from lslpro import queries, services
 from lslpro.forms import LivretForm, PeriodiciteForm, cellule
+from projets import queries as projets_queries
 
 
 def _entier(valeur):
@@ -170,8 +171,12 @@ def livret(request: HttpRequest, pk: int) -> HttpResponse:
 
     page = queries.page_livret(apprenant, division.diplome, annee, per)
     enseignants = list(queries.enseignants_etablissement(request.etablissement))
+    evaluation_projet = projets_queries.evaluation_lsl(apprenant, annee)
     form = LivretForm(
-        request.POST if request.method == "POST" else None, page=page, enseignants=enseignants
+        request.POST if request.method == "POST" else None,
+        page=page,
+        enseignants=enseignants,
+        evaluation_projet=evaluation_projet,
     )
     if request.method == "POST" and form.is_valid():
         action = form.action_choisie
@@ -206,6 +211,8 @@ def livret(request: HttpRequest, pk: int) -> HttpResponse:
             "colonnes": colonnes,
             "enseignants": enseignants,
             "constat": services.constat_a_copier(page.dernier_bilan),
+            "evaluation_projet": evaluation_projet,
+            "ecart_projet": services.ecart_projet(page.livret, evaluation_projet),
         },
     )
 
@@ -213,6 +220,8 @@ def livret(request: HttpRequest, pk: int) -> HttpResponse:
 def _message_succes(action: str, apprenant) -> str:
     if action == "recopie":
         return "Les niveaux du dernier bilan sont recopiés dans le livret, qui est enregistré."
+    if action == "reprendre_projet":
+        return "L'évaluation du suivi de projet est reprise dans le livret, qui est enregistré."
     if action == "copier_constat":
         return "Le constat du dernier bilan est copié dans l'appréciation du chef-d'œuvre."
     if action in ("precedent", "suivant"):

@@ -10,7 +10,7 @@ from lslpro import services
 from tests.lslpro import lsl_factories as lf
 from tests.personas import login
 
-REQUETES_LIVRET = 19
+REQUETES_LIVRET = 20  # + the Suivi de projet assessment (projets.queries.evaluation_lsl)
 REQUETES_COMPLETUDE = 14
 REQUETES_SAISIE = 16
 
