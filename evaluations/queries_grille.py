@@ -6,14 +6,14 @@ user), criteria (with their competence), indicators, résultats.
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from cpro.maitrise import rendu
 from cpro.models import Apprenant
 from evaluations.models import Evaluation, Participant, Resultat
-from referentiels.models import Critere, Indicateur
+from referentiels.models import Critere, Indicateur, NatureReferentiel
 
 
 def evaluation_pour(request, pk) -> Evaluation:
@@ -71,11 +71,17 @@ def apprenant_de_la_grille(evaluation, pk) -> Apprenant:
 
 
 def critere_de_la_grille(evaluation, pk) -> Critere:
-    """A criterion of the évaluation's diplôme (404 otherwise)."""
+    """A criterion of the évaluation's diplôme or of its establishment's transversal
+    référentiel (404 otherwise)."""
     return get_object_or_404(
-        Critere.objects.select_related("competence"),
+        Critere.objects.select_related("competence").filter(
+            Q(competence__diplome_id=evaluation.diplome_id)
+            | Q(
+                competence__diplome__etablissement_id=evaluation.etablissement_id,
+                competence__diplome__nature=NatureReferentiel.TRANSVERSAL,
+            )
+        ),
         pk=pk,
-        competence__diplome_id=evaluation.diplome_id,
     )
 
 
@@ -172,6 +178,7 @@ def grille(evaluation, *, apprenant=None) -> Grille:
             Prefetch("indicateurs", queryset=Indicateur.objects.order_by("ordre", "code"))
         )
         .order_by(
+            "competence__diplome__nature",  # the diploma's criteria, then the transversal ones
             "competence__groupe__ordre",
             "competence__ordre",
             "competence__code",

@@ -4,7 +4,7 @@ database (uniqueness, establishment scope) are checked again by the services."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cpro.models import Role, Statut, ine_validator
+from cpro.models import Role, Sexe, Statut, ine_validator
 from gestion.importation import TAILLE_MAX
 from referentiels.models import Diplome, Niveau
 
@@ -91,6 +91,12 @@ class ApprenantForm(_Identite):
         widget=forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "jj/mm/aaaa"}),
     )
     statut = forms.ChoiceField(label=_("Statut"), choices=Statut.choices)
+    sexe = forms.ChoiceField(
+        label=_("Sexe"),
+        choices=[("", _("— non renseigné —")), *Sexe.choices],
+        required=False,
+        help_text=_("Sert à accorder les mots : « apprentie », « inscrite »."),
+    )
     division = DivisionChoiceField(
         label=_("Division"), queryset=None, required=False, empty_label=_("— aucune —")
     )
@@ -137,7 +143,9 @@ class EtablissementForm(forms.Form):
     academie = forms.CharField(label=_("Académie"), max_length=120, required=False)
     diplomes = forms.ModelMultipleChoiceField(
         label=_("Diplômes préparés"),
-        queryset=Diplome.objects.filter(actif=True).order_by("intitule_court", "-version"),
+        queryset=Diplome.objects.filter(actif=True, nature="diplome").order_by(
+            "intitule_court", "-version"
+        ),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )

@@ -31,9 +31,32 @@ class Provenance(models.Model):
         return self.confiance != Confiance.HAUTE
 
 
-class Diplome(Provenance):
-    """One version of a diploma référentiel (e.g. Bac Pro MCV option A, version 2019)."""
+class NatureReferentiel(models.TextChoices):
+    DIPLOME = "diplome", _("Référentiel de diplôme")
+    # Savoir-être professionnels chosen by one establishment (autonomie, travail en équipe…):
+    # not official content; evaluated on the same mastery scale across every diploma.
+    TRANSVERSAL = "transversal", _("Compétences transversales de l'établissement")
 
+
+class Diplome(Provenance):
+    """One version of a diploma référentiel (e.g. Bac Pro MCV option A, version 2019), or the
+    transversal competences of one establishment (`nature` TRANSVERSAL, `etablissement` set;
+    see referentiels/services_transversal.py). Official code paths only ever read DIPLOME."""
+
+    nature = models.CharField(
+        _("nature"),
+        max_length=12,
+        choices=NatureReferentiel.choices,
+        default=NatureReferentiel.DIPLOME,
+    )
+    # The owner of a transversal référentiel; NULL for the official (shared) ones.
+    etablissement = models.ForeignKey(
+        "cpro.Etablissement",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="referentiels_propres",
+    )
     code = models.CharField(_("code"), max_length=20)
     version = models.CharField(_("version"), max_length=20)
     intitule = models.CharField(_("intitulé"), max_length=255)
@@ -50,11 +73,20 @@ class Diplome(Provenance):
         verbose_name = _("diplôme")
         ordering = ["intitule_court", "-version"]
         constraints = [
-            models.UniqueConstraint(fields=["code", "version"], name="diplome_code_version_unique")
+            models.UniqueConstraint(fields=["code", "version"], name="diplome_code_version_unique"),
+            models.UniqueConstraint(
+                fields=["etablissement"],
+                condition=models.Q(nature="transversal"),
+                name="diplome_un_transversal_par_etablissement",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.intitule_court
+
+    @property
+    def transversal(self) -> bool:
+        return self.nature == NatureReferentiel.TRANSVERSAL
 
     @property
     def niveaux_choices(self):
@@ -140,6 +172,8 @@ class Competence(Provenance):
     # An application convention, not a competence of the certification référentiel (MCV C1.0,
     # the communication criterion of the E31/E32 grids): never printed as a competence.
     convention = models.BooleanField(_("convention de l'application"), default=False)
+    # A transversal competence the establishment no longer evaluates (its résultats are kept).
+    active = models.BooleanField(_("active"), default=True)
     ordre = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -195,6 +229,8 @@ class Critere(Provenance):
     intitule = models.CharField(_("intitulé"), max_length=1000)
     # Descriptors of the 4 levels, in order (CCF grids); empty where unknown.
     descripteurs = models.JSONField(_("descripteurs des niveaux"), default=list, blank=True)
+    # A transversal criterion no longer offered in the liaison (its résultats are kept).
+    actif = models.BooleanField(_("actif"), default=True)
     ordre = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

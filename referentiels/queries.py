@@ -18,6 +18,7 @@ from referentiels.models import (
     GrilleCCF,
     GroupeCompetences,
     LienTacheCompetence,
+    NatureReferentiel,
     Tache,
     Unite,
 )
@@ -107,9 +108,12 @@ def referentiel_complet(diplome: Diplome) -> ReferentielComplet:
 
 
 def diplomes_charges():
-    """Every loaded diplôme version, with the establishments that prepare it."""
-    return Diplome.objects.prefetch_related("etablissements").order_by(
-        "intitule_court", "code", "-version"
+    """Every loaded (official) diplôme version, with the establishments that prepare it; the
+    establishments' transversal référentiels are never listed here."""
+    return (
+        Diplome.objects.filter(nature=NatureReferentiel.DIPLOME)
+        .prefetch_related("etablissements")
+        .order_by("intitule_court", "code", "-version")
     )
 
 

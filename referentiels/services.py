@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 
+from cpro.analyse import analyser
 from referentiels.models import (
     Activite,
     Competence,
@@ -23,6 +24,7 @@ from referentiels.models import (
     GroupeCompetences,
     Indicateur,
     LienTacheCompetence,
+    NatureReferentiel,
     Niveau,
     Tache,
     Unite,
@@ -30,6 +32,9 @@ from referentiels.models import (
 
 FORMAT = "cpro-referentiel"
 FORMAT_VERSIONS = {1}
+# Tables an import fills in bulk: ANALYZE after it (cpro.analyse).
+MODELES_ANALYSES = (Unite, Activite, Tache, GroupeCompetences, Competence, Critere, Indicateur)
+MODELES_ANALYSES += (LienTacheCompetence, GrilleCCF, CompetenceLSL)
 TAILLE_MAX = 2 * 1024 * 1024  # bytes, for uploaded documents
 
 CATEGORIES = (
@@ -823,6 +828,24 @@ def _rapport_vide(data) -> RapportChargement:
     )
 
 
+def _erreurs_base(data) -> list[str]:
+    """The document's errors, plus a refusal when its (code, version) is an establishment's
+    transversal référentiel: an official import never replaces it."""
+    erreurs = valider_referentiel(data)
+    d = data.get("diplome") if isinstance(data, dict) else None
+    if (
+        not erreurs
+        and Diplome.objects.filter(code=d["code"], version=d["version"])
+        .exclude(nature=NatureReferentiel.DIPLOME)
+        .exists()
+    ):
+        erreurs.append(
+            "Diplôme : ce code et cette version sont ceux des compétences transversales d'un "
+            "établissement : importez-les depuis la page « Compétences transversales »."
+        )
+    return erreurs
+
+
 def previsualiser_referentiel(data) -> RapportChargement:
     """The report `charger_referentiel` would give, without writing anything.
 
@@ -830,7 +853,7 @@ def previsualiser_referentiel(data) -> RapportChargement:
     the load runs inside a transaction that is rolled back.
     """
     rapport = _rapport_vide(data)
-    rapport.erreurs = valider_referentiel(data)
+    rapport.erreurs = _erreurs_base(data)
     if rapport.erreurs:
         return rapport
     with transaction.atomic():
@@ -854,7 +877,7 @@ def charger_referentiel(
     Raises ReferentielInvalide (nothing written) when the document has any error.
     """
     rapport = _rapport_vide(data)
-    erreurs = valider_referentiel(data)
+    erreurs = _erreurs_base(data)
     if erreurs:
         raise ReferentielInvalide(erreurs)
     with transaction.atomic():
@@ -870,6 +893,8 @@ def charger_referentiel(
                 objet=diplome,
                 apres={**rapport.en_dict(), **({"import": contexte} if contexte else {})},
             )
+        # Fresh planner statistics once the rows are visible (PostgreSQL; no-op otherwise).
+        transaction.on_commit(lambda: analyser(*MODELES_ANALYSES))
     return rapport
 
 
@@ -1125,8 +1150,9 @@ def diplome_de_reference(data: dict) -> Diplome | None:
     d = data.get("diplome") if isinstance(data, dict) else None
     if not isinstance(d, dict):
         return None
-    meme = Diplome.objects.filter(code=d.get("code"), version=d.get("version")).first()
-    return meme or Diplome.objects.filter(code=d.get("code")).order_by("-importe_le").first()
+    officiels = Diplome.objects.filter(nature=NatureReferentiel.DIPLOME)
+    meme = officiels.filter(code=d.get("code"), version=d.get("version")).first()
+    return meme or officiels.filter(code=d.get("code")).order_by("-importe_le").first()
 
 
 def appliquer_provenance(data: dict, *, confiance: str, source: str) -> tuple[dict, int]:

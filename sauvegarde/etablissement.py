@@ -21,6 +21,7 @@ carries that row's natural key in "r".
 import base64
 import datetime
 import decimal
+import graphlib
 import json
 import logging
 import os
@@ -270,7 +271,13 @@ def exporter(
                     ecrivain.ajouter_fichier(archive.PREFIXE_MEDIA + nom, chemin)
                 else:
                     manquants.append(nom)
-            diplomes = naturelles.utilises.get(_diplome(), set())
+            propres = set(
+                _diplome()
+                ._base_manager.using(using)
+                .filter(etablissement=etab)
+                .values_list("pk", flat=True)
+            )
+            diplomes = naturelles.utilises.get(_diplome(), set()) - propres
             ecrivain.terminer(
                 {
                     "cree_le": maintenant.isoformat(),
@@ -283,6 +290,10 @@ def exporter(
                         ),
                         key=lambda d: (str(d["code"]), str(d["version"])),
                     ),
+                    "referentiels_propres": [
+                        dict(zip(("code", "version"), naturelles.de(_diplome(), pk)))  # noqa: B905
+                        for pk in sorted(propres)
+                    ],
                     "modeles": comptes,
                     "hors_perimetre": hors,
                     "medias": {"manquants": manquants},
@@ -321,6 +332,7 @@ def _ecrire_donnees(etab, using: str, destination: Path):
     hors: Counter = Counter()
     fichiers: set[str] = set()
     with open(destination, "w", encoding="utf-8") as sortie:
+        _ecrire_referentiels_propres(etab, using, sortie)
         for m in scope:
             qs = _lignes_du_perimetre(m, etab, using).order_by("pk")
             champs = _champs(m.modele)
@@ -362,6 +374,96 @@ def _ecrire_donnees(etab, using: str, destination: Path):
             cles[m.modele] = gardees
             comptes[m.label] = n
     return comptes, dict(hors), fichiers, naturelles
+
+
+def _modeles_referentiel() -> list:
+    """The référentiel models (auto-created M2M tables included) in insertion order."""
+    Diplome = _diplome()
+    modeles = [
+        m
+        for m in apps.get_app_config(perimetre.APP_REFERENTIELS).get_models(
+            include_auto_created=True
+        )
+        if perimetre.chemin(m, (Diplome,)) is not None
+    ]
+    graphe = graphlib.TopologicalSorter()
+    for m in sorted(modeles, key=perimetre.label):
+        graphe.add(
+            m,
+            *(
+                f.related_model
+                for f in perimetre.liens(m)
+                if f.related_model in modeles and f.related_model is not m
+            ),
+        )
+    return list(graphe.static_order())
+
+
+def _ecrire_referentiels_propres(etab, using: str, sortie) -> None:
+    """The établissement's own référentiels (its transversal competences: `Diplome.etablissement`
+    set) travel with it, as lines marked "p" written first: their rows point to each other by
+    source pk and to the establishment by its pk; the target has no copy of them."""
+    Diplome = _diplome()
+    propres = list(
+        Diplome._base_manager.using(using).filter(etablissement=etab).values_list("pk", flat=True)
+    )
+    if not propres:
+        return
+    for modele in _modeles_referentiel():
+        chemin_ = perimetre.chemin(modele, (Diplome,))
+        filtre = {"pk__in": propres} if not chemin_ else {"__".join(chemin_) + "__in": propres}
+        champs = _champs(modele)
+        qs = modele._base_manager.using(using).filter(**filtre).order_by("pk")
+        for pk, *valeurs in qs.values_list("pk", *[f.attname for f in champs]):
+            contenu = {
+                f.name: v if f.is_relation else encoder(v)
+                for f, v in zip(champs, valeurs, strict=True)
+            }
+            ligne = {"m": perimetre.label(modele), "k": encoder(pk), "c": contenu, "p": True}
+            sortie.write(json.dumps(ligne, ensure_ascii=False) + "\n")
+
+
+def _cle_etablissement(imp: "_Import"):
+    (cle,) = imp.nouvelles[perimetre.label(Etablissement)].keys()
+    return cle
+
+
+def _inserer_propre(imp: "_Import", ligne: dict) -> None:
+    """One row of an establishment's own référentiel (see _ecrire_referentiels_propres)."""
+    try:
+        modele = apps.get_model(ligne["m"])
+    except LookupError as exc:
+        raise ArchiveInvalide(f"Modèle inconnu : {ligne['m']!r}. Rien n'a été importé.") from exc
+    if modele._meta.app_label != perimetre.APP_REFERENTIELS:
+        raise ArchiveInvalide(
+            f"Ligne de référentiel invalide : {ligne['m']!r}. Rien n'a été importé."
+        )
+    par_nom = {f.name: f for f in _champs(modele)}
+    valeurs = {}
+    a_rattacher = []
+    for nom, v in ligne["c"].items():
+        f = par_nom.get(nom)
+        if f is None:
+            raise ArchiveInvalide(f"Champ inconnu dans {ligne['m']} : {nom}. Rien n'a été importé.")
+        if f.is_relation and v is not None:
+            cible = perimetre.label(f.related_model)
+            if f.related_model is Etablissement:
+                a_rattacher.append(f)
+                v = None
+            else:
+                v = imp.propres.get(cible, {}).get(v)
+                if v is None:
+                    raise ArchiveInvalide(
+                        f"Référence introuvable dans l'archive : {ligne['m']}.{nom}. "
+                        "Rien n'a été importé."
+                    )
+        elif not f.is_relation:
+            v = _decoder(f, v)
+        valeurs[f.attname] = v
+    objet = modele._base_manager.using(imp.using).create(**valeurs)
+    imp.propres.setdefault(ligne["m"], {})[ligne["k"]] = objet.pk
+    for f in a_rattacher:
+        imp.rattacher.append((modele, objet.pk, f))
 
 
 def _ids_a_l_export(label: str, ligne: dict, cles: dict, naturelles: "_ClesNaturelles") -> None:
@@ -485,6 +587,9 @@ class _Import:
     differes: list = field(default_factory=list)
     fichiers: list = field(default_factory=list)
     annees_creees: list = field(default_factory=list)
+    # The establishment's own référentiel rows: label → source pk → new pk; keys to re-attach.
+    propres: dict[str, dict] = field(default_factory=dict)
+    rattacher: list = field(default_factory=list)
 
     def partage_existant(self, cible: str, cle) -> object | None:
         """The target's pk of the shared row `cle` of model `cible` (a label), or None."""
@@ -647,6 +752,9 @@ def importer(
             with transaction.atomic(using=using):
                 courant, lot = None, []
                 for ligne in _lire_lignes(donnees):
+                    if ligne.get("p") is True and courant is None:
+                        _inserer_propre(imp, ligne)
+                        continue
                     if ligne["m"] not in scope:
                         raise ArchiveInvalide(
                             f"Modèle inconnu de cette version de Cpro : {ligne['m']!r}. "
@@ -667,6 +775,14 @@ def importer(
                             f"{f.name} → {cible} {ancien!r}. Rien n'a été importé."
                         )
                     modele._base_manager.using(using).filter(pk=pk).update(**{f.attname: nouveau})
+                for modele, pk, f in imp.rattacher:
+                    modele._base_manager.using(using).filter(pk=pk).update(
+                        **{
+                            f.attname: imp.nouvelles[perimetre.label(Etablissement)].get(
+                                _cle_etablissement(imp)
+                            )
+                        }
+                    )
                 comptes = {label: len(cles) for label, cles in imp.nouvelles.items()}
                 attendus = {k: v for k, v in manifeste["modeles"].items() if v}
                 if comptes != attendus:

@@ -17,11 +17,11 @@ Rules:
 import os
 import uuid
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db.models import Max
+from django.db.models import Max, Q
 
 from cpro.ressources import (
     RESSOURCE_TITRE_MAX,
@@ -29,7 +29,7 @@ from cpro.ressources import (
     titre_ressource,
     valider_lien,
 )
-from referentiels.models import Critere, Tache
+from referentiels.models import Critere, NatureReferentiel, Tache
 from referentiels.queries import referentiel_complet
 from scenarios.models import FicheBase, RessourceBase
 
@@ -90,10 +90,23 @@ def tache_du_diplome(fiche: FicheBase, tache_id) -> Tache:
     return tache
 
 
+def _du_referentiel_transversal(fiche: FicheBase) -> Q:
+    """The criteria of the fiche's establishment's transversal référentiel."""
+    return Q(
+        competence__diplome__etablissement_id=fiche.etablissement_id,
+        competence__diplome__nature=NatureReferentiel.TRANSVERSAL,
+    )
+
+
 def critere_du_diplome(fiche: FicheBase, critere_id) -> Critere:
+    """A criterion of the fiche's diplôme or of its establishment's transversal référentiel
+    (any other → ValidationError)."""
     critere = (
-        Critere.objects.filter(pk=critere_id, competence__diplome_id=fiche.diplome_id)
-        .select_related("competence")
+        Critere.objects.filter(
+            Q(competence__diplome_id=fiche.diplome_id) | _du_referentiel_transversal(fiche),
+            pk=critere_id,
+        )
+        .select_related("competence__diplome")
         .first()
     )
     if critere is None:
@@ -115,11 +128,19 @@ def basculer_tache(fiche: FicheBase, tache_id) -> bool:
 
 
 def basculer_critere(fiche: FicheBase, critere_id, *, avant_retrait=None) -> bool:
-    """Select or unselect a criterion of the fiche's diplôme; returns True when it is now
-    selected. `avant_retrait(critere)` runs before a removal (it may refuse it by raising, or
+    """Select or unselect a criterion of the fiche's diplôme or an active one of its
+    establishment's transversal référentiel; returns True when it is now selected.
+    `avant_retrait(critere)` runs before a removal (it may refuse it by raising, or
     clean up what depends on the criterion). Writes: one row of `fiche.criteres`."""
     critere = critere_du_diplome(fiche, critere_id)
     if not fiche.criteres.filter(pk=critere.pk).exists():
+        if critere.competence.diplome.transversal and not (
+            critere.actif and critere.competence.active
+        ):
+            raise ValidationError(
+                "Ce critère transversal est désactivé par l'établissement : il ne peut plus "
+                "être ajouté."
+            )
         fiche.criteres.add(critere)
         return True
     if avant_retrait is not None:
@@ -143,6 +164,10 @@ class Liaison:
     taches_choisies: list
     competences_choisies: list  # [(competence, [criteres choisis])]
     criteres_avec_resultats: set  # selected criterion ids that already have résultats
+    # The establishment's transversal competences (each with `criteres_liaison`, `nb_choisis`,
+    # `ouverte`): the active ones, plus any selected criterion since deactivated.
+    transversales: list = field(default_factory=list)
+    transversales_choisies: list = field(default_factory=list)  # [(competence, [criteres])]
 
     # Codes of the open tabs ("" when the référentiel has no activity / group): templates
     # read these, never `activite.code` on a missing tab.
@@ -199,6 +224,7 @@ def liaison(
     groupe = next((g for g in ref.groupes if g.code == groupe_code), None)
     groupe = groupe or next((g for g in ref.groupes if par_groupe[g.pk]), None)
     groupe = groupe or (ref.groupes[0] if ref.groupes else None)
+    transversales, transversales_choisies = _transversales(fiche, criteres, critere_actif)
     return Liaison(
         ref=ref,
         taches=taches,
@@ -211,7 +237,31 @@ def liaison(
         taches_choisies=taches_choisies,
         competences_choisies=competences_choisies,
         criteres_avec_resultats=set(criteres_avec_resultats) & criteres,
+        transversales=transversales,
+        transversales_choisies=transversales_choisies,
     )
+
+
+def _transversales(fiche: FicheBase, criteres: set, critere_actif) -> tuple[list, list]:
+    """The transversal block of the liaison: 1 query whatever the size."""
+    offerts = Critere.objects.filter(
+        _du_referentiel_transversal(fiche),
+        Q(actif=True, competence__active=True) | Q(pk__in=criteres),
+    ).select_related("competence")
+    competences: list = []
+    for cr in offerts.order_by("competence__ordre", "competence__code", "ordre", "code"):
+        if not competences or competences[-1].pk != cr.competence_id:
+            competences.append(cr.competence)
+            cr.competence.criteres_liaison = []
+        competences[-1].criteres_liaison.append(cr)
+    choisies = []
+    for c in competences:
+        choisis = [cr for cr in c.criteres_liaison if cr.pk in criteres]
+        c.nb_choisis = len(choisis)
+        c.ouverte = bool(choisis) or any(cr.pk == critere_actif for cr in c.criteres_liaison)
+        if choisis:
+            choisies.append((c, choisis))
+    return competences, choisies
 
 
 # --- resources: files ------------------------------------------------------------------------

@@ -10,3 +10,11 @@ ACCESS = [
     Access("bilans:vue_classes", data=lambda p: {"division": p.a.division.pk}),
     Access("bilans:mon_tableau", allowed=APPRENANTS),
 ]
+
+# « Suivi des compétences transversales » (bilans.views_transversales): staff read any
+# learner of their establishment; a learner reads only their own.
+ACCESS += [
+    Access("bilans:transversales", data=lambda p: {"apprenant": p.a.apprenant.apprenant.pk}),
+    Access("bilans:transversales_classe", data=lambda p: {"division": p.a.division.pk}),
+    Access("bilans:mes_transversales", allowed=APPRENANTS),
+]

@@ -2,9 +2,11 @@
 
 import pytest
 from django.template import Context, Template
+from django.urls import reverse
 
 from cpro.templatetags.francais import accord, de, de_texte, elide, pluriel
 from pfmp.forms_periodes import EntrepriseForm
+from tests.personas import login
 
 
 @pytest.mark.parametrize(
@@ -66,18 +68,16 @@ def test_de_filter_escapes_the_name():
 
 
 def test_no_template_uses_the_english_plural_rule():
-    """`pluralize` says "0 validées": every template uses `pluriel` (French rule), except the
-    scénario / évaluation tab templates being merged by another change (issue 15)."""
+    """`pluralize` says "0 validées": every template uses `pluriel` (French rule)."""
     from pathlib import Path
 
     racine = Path(__file__).resolve().parents[2] / "templates"
-    en_attente = {"fiche/_liaison.html"}
     anglais = [
         str(p.relative_to(racine))
         for p in racine.rglob("*.html")
         if "|pluralize" in p.read_text(encoding="utf-8")
     ]
-    assert sorted(set(anglais) - en_attente) == []
+    assert sorted(anglais) == []
 
 
 def test_coordinates_examples_are_of_their_own_kind():
@@ -96,3 +96,56 @@ def test_login_error_speaks_of_the_identifier_not_a_pseudo(client, personas):
         ).content.decode()
         assert "Identifiant ou mot de passe incorrect pour cet établissement." in html
         assert "pseudo" not in html.lower()
+
+
+# --- gender agreement from the learner's sex (SIECLE CODE_SEXE) --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sexe", "statut", "attendu"),
+    [
+        ("F", "APPRENTI", "apprentie"),
+        ("M", "APPRENTI", "apprenti"),
+        ("", "APPRENTI", "apprenti(e)"),
+        ("F", "SCOLAIRE", "scolaire"),
+        ("", "SCOLAIRE", "scolaire"),
+    ],
+)
+def test_libelle_statut_agrees_with_the_sex(sexe, statut, attendu):
+    from cpro.models import Apprenant
+
+    assert Apprenant(sexe=sexe, statut=statut).libelle_statut == attendu
+
+
+@pytest.mark.parametrize(
+    ("sexe", "arg", "attendu"),
+    [
+        ("F", "inscrit,inscrite", "inscrite"),
+        ("M", "inscrit,inscrite", "inscrit"),
+        ("", "inscrit,inscrite", "inscrit(e)"),
+        ("", "un apprenant,une apprenante", "un apprenant / une apprenante"),
+        ("F", "élève", "élève"),
+    ],
+)
+def test_genre_filter(sexe, arg, attendu):
+    from cpro.models import Apprenant
+    from cpro.templatetags.francais import genre
+
+    assert genre(Apprenant(sexe=sexe), arg) == attendu
+    assert genre(sexe, arg) == attendu
+
+
+def test_genre_in_a_template_and_the_badge_of_a_girl(client, personas):
+    """The reported wording: "HENRY Léa apprenti" for a girl."""
+    from cpro.models import Apprenant
+
+    html = Template('{{ a|genre:"inscrit,inscrite" }} {{ a|statut_accorde }}').render(
+        Context({"a": Apprenant(sexe="F", statut="APPRENTI")})
+    )
+    assert html == "inscrite apprentie"
+    apprentie = personas.a.apprenti.apprenant
+    apprentie.sexe = "F"
+    apprentie.save(update_fields=["sexe"])
+    login(client, personas.a.ddfpt, personas.a.diplome)
+    html = client.get(reverse("gestion:apprenants", kwargs={"etab": "lp-a"})).text
+    assert "<td>Apprentie</td>" in html and "<td>Apprenti</td>" not in html

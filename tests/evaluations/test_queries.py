@@ -74,7 +74,8 @@ def test_apprenants_nombre_constant(as_persona, personas, django_assert_num_quer
     assert response.status_code == 200
 
 
-REQUETES_LIAISON = 20
+# ... + the establishment's transversal criteria (1, scenarios.fiche._transversales).
+REQUETES_LIAISON = 21
 
 
 @pytest.mark.parametrize("volume", [1, 3])

@@ -20,3 +20,34 @@ ACCESS += [
         ids_partages=True,  # référentiels are shared: any loaded diplôme can be exported
     ),
 ]
+
+# The establishment's transversal competences (DDFPT page, views_transversal).
+from tests.referentiels import transversal as tt  # noqa: E402
+
+ACCESS += [
+    Access("referentiels:transversal", allowed={"ddfpt"}),
+    Access(
+        "referentiels:transversal_competence",
+        kwargs=lambda p: {"pk": tt.competence(p.a, "EQU").pk},
+        method="POST",
+        data=lambda p: {"action": "monter"},
+        allowed={"ddfpt"},
+        ok=302,
+    ),
+    Access(
+        "referentiels:transversal_critere",
+        kwargs=lambda p: {"pk": tt.critere(p.a, "AUT.2").pk},
+        method="POST",
+        data=lambda p: {"action": "monter"},
+        allowed={"ddfpt"},
+        ok=302,
+    ),
+    Access("referentiels:transversal_jeu_de_depart", method="POST", allowed={"ddfpt"}, ok=302),
+    # Without a file: back to the page with the form's error.
+    Access("referentiels:transversal_importer", method="POST", allowed={"ddfpt"}, ok=302),
+    Access(
+        "referentiels:transversal_exporter",
+        kwargs=lambda p: (tt.referentiel(p.a), {})[1],
+        allowed={"ddfpt"},
+    ),
+]

@@ -58,7 +58,8 @@ def empreintes_etablissement(archive: Path, *, sauf_actions=frozenset()) -> dict
     lignes = {
         (ligne["m"], ligne["k"]): ligne["c"]
         for ligne in donnees(archive)
-        if ligne["m"] != "cpro.auditlog" or ligne["c"]["action"] not in sauf_actions
+        if not ligne.get("p")  # the establishment's own référentiel: compared by the test
+        and (ligne["m"] != "cpro.auditlog" or ligne["c"]["action"] not in sauf_actions)
     }
     memo: dict[tuple, str] = {}
 

@@ -126,6 +126,23 @@ def test_lp_demo_moves_to_another_instance_with_everything(
     assert noms and fichiers(cible.media_root) == {
         n: h for n, h in fichiers(media).items() if n in noms
     }
+
+    # The establishment's own référentiel (its transversal competences) moved with it.
+    def transversal():
+        from referentiels.models import Critere
+
+        return sorted(
+            Critere.objects.filter(competence__diplome__etablissement__slug="lp-demo").values_list(
+                "competence__diplome__code", "competence__code", "code", "intitule", "actif"
+            )
+        )
+
+    propres = transversal()
+    assert propres and m["referentiels_propres"]
+    assert all(r["code"].startswith("TRANSV-") for r in m["referentiels_propres"])
+    assert not any(r["code"].startswith("TRANSV-") for r in m["referentiels"])
+    with base_par_defaut(cible.conn):
+        assert transversal() == propres
     # Same LSL XML and same CCF grid PDF text, built from each database.
     xml_source, grille_source = xml_lsl("lp-demo"), pdf_grille_texte("lp-demo")
     with base_par_defaut(cible.conn):

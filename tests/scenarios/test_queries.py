@@ -18,8 +18,8 @@ pytestmark = pytest.mark.django_db
 # scénarios (with author and resources count).
 REQUETES_LISTE = 7
 # middleware (5) + scénario + resources count (left menu) + référentiel (12) + selected tasks
-# and criteria (2).
-REQUETES_LIAISON = 21
+# and criteria (2) + the establishment's transversal criteria (1).
+REQUETES_LIAISON = 22
 
 
 @pytest.mark.parametrize("volume", [1, 50])

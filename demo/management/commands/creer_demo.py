@@ -10,6 +10,7 @@ from demo import (
     projets,
     scenarios,
     stockage,
+    transversales,
 )
 from demo.socle import MOT_DE_PASSE_DEMO, DemoError, construire_socle
 
@@ -20,6 +21,7 @@ CONSTRUCTEURS = (
     evaluations,
     pfmp,
     bilans,
+    transversales,
     projets,
     livrets,
     stockage,

@@ -1,0 +1,296 @@
+"""Read side of « Suivi des compétences transversales »: a learner's transversal competences
+and the class view, built with the dashboard's read models (bilans.queries_tableaux) and the
+suggestion rule (bilans.suggestion), called, not copied.
+
+Differences with a diploma's dashboard: the criteria are those of the establishment's
+transversal référentiel (referentiels.services_transversal); the columns are the learner's
+évaluations of ANY diploma of the establishment (shown in dashboards) that link at least one
+transversal criterion; divisions of every diploma are offered. The diploma dashboards keep
+showing only their own diploma's criteria.
+
+`donnees_transversales` runs 4 queries and `vue_classe_transversale` 5, whatever the amount of
+data (pinned by tests/bilans/test_transversales.py).
+"""
+
+import datetime
+from collections import defaultdict
+
+from django.db.models import Exists, OuterRef
+from django.http import Http404
+from django.utils import timezone
+
+from bilans.models import BilanIntermediaire, Positionnement
+from bilans.queries_tableaux import (
+    BlocCompetence,
+    BlocGroupe,
+    Cellule,
+    Colonne,
+    Compte,
+    LigneClasse,
+    LigneCritere,
+    Plage,
+    Position,
+    Tableau,
+    VueClasse,
+    apprenants_de_division,
+)
+from bilans.suggestion import Cumul, Observation, suggerer
+from cpro.models import AnneeScolaire, Apprenant, Division
+from evaluations.models import Evaluation, Nature, Participant, Resultat
+from referentiels.models import Critere, Niveau
+from referentiels.services_transversal import referentiel_de
+
+__all__ = [
+    "apprenant_et_camarades",
+    "divisions_courantes",
+    "donnees_transversales",
+    "referentiel_de",
+    "vue_classe_transversale",
+]
+
+
+def divisions_courantes(etablissement) -> list[Division]:
+    """The current school year's divisions of every diploma of the establishment, by diploma
+    then name (1 query)."""
+    debut = AnneeScolaire.debut_pour(timezone.localdate())
+    return list(
+        Division.objects.filter(etablissement=etablissement, annee__debut=debut)
+        .select_related("annee", "diplome")
+        .order_by("diplome__intitule_court", "nom")
+    )
+
+
+def _tri_nom(apprenant: Apprenant):
+    user = apprenant.membership.user
+    return (user.last_name.lower(), user.first_name.lower(), apprenant.pk)
+
+
+def apprenant_et_camarades(request, pk) -> tuple[Apprenant, list[Apprenant]]:
+    """A learner of the request's establishment in a division (of any diploma), with the
+    learners of that division in name order, in 1 query; anything else → 404."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404("Apprenant inconnu") from None
+    division = Apprenant.objects.filter(pk=pk).values("division_id")
+    qs = Apprenant.objects.filter(
+        etablissement=request.etablissement,
+        division_id__in=division,
+        membership__active=True,
+    ).select_related("membership__user", "division__annee", "division__diplome")
+    camarades = sorted(qs, key=_tri_nom)
+    for a in camarades:
+        if a.pk == pk:
+            return a, camarades
+    raise Http404("Apprenant inconnu")
+
+
+def _criteres(referentiel) -> list[Critere]:
+    """Every criterion of the transversal référentiel with its competence and group, in order
+    (1 query)."""
+    return list(
+        Critere.objects.filter(competence__diplome=referentiel)
+        .select_related("competence__groupe__unite")
+        .order_by("competence__ordre", "competence__code", "ordre", "code")
+    )
+
+
+def _observations(bloc: BlocCompetence) -> list[Observation]:
+    return [
+        Observation(
+            niveau=cel.niveau,
+            date=cel.colonne.date,
+            nature=cel.colonne.nature,
+            titre=cel.colonne.titre,
+            critere=ligne.critere.code,
+            enseignant=cel.colonne.enseignants_texte,
+        )
+        for ligne in bloc.criteres
+        for cel in ligne.resultats
+    ]
+
+
+def evaluations_transversales(apprenant, referentiel):
+    """The learner's évaluations shown in dashboards, of any diploma of the establishment, that
+    link at least one criterion of the transversal référentiel, chronologically."""
+    liees = Evaluation.criteres.through.objects.filter(
+        evaluation=OuterRef("pk"), critere__competence__diplome=referentiel
+    )
+    return (
+        Evaluation.objects.filter(
+            etablissement_id=apprenant.etablissement_id,
+            afficher_tableau_de_bord=True,
+            participants__apprenant=apprenant,
+        )
+        .filter(Exists(liees))
+        .order_by("date", "pk")
+    )
+
+
+def donnees_transversales(
+    apprenant: Apprenant,
+    referentiel,
+    *,
+    competence=None,
+    reference: datetime.date | None = None,
+    avec_suggestions: bool = True,
+) -> Tableau:
+    """A learner's transversal competences as a dashboard (bilans.queries_tableaux.Tableau:
+    same cells, suggestion and « Pourquoi ce niveau ? »), optionally one competence (by code).
+    A deactivated criterion or competence shows only where the learner has a résultat on it.
+    4 queries whatever the amount of data."""
+    reference = reference or timezone.localdate()
+    tous = _criteres(referentiel)
+    competences: dict[int, object] = {}
+    for c in tous:
+        competences.setdefault(c.competence_id, c.competence)
+    if competence not in {c.code for c in competences.values()}:
+        competence = None
+    criteres = [c for c in tous if not competence or c.competence.code == competence]
+    ids_criteres = [c.pk for c in criteres]
+
+    champs = ["pk", "date", "titre", "nature", "niveau", "annee__debut"]
+    champs += ["auteur__first_name", "auteur__last_name", "auteur__username", "auteur_id"]
+    evaluations = list(evaluations_transversales(apprenant, referentiel).values(*champs))
+    ids_evaluations = [e["pk"] for e in evaluations]
+    enseignants: dict[int, list[str]] = defaultdict(list)
+    niveaux: dict[tuple[int, int], str] = {}
+    if evaluations:
+        for e, prenom, nom, identifiant in (
+            Evaluation.enseignants.through.objects.filter(evaluation_id__in=ids_evaluations)
+            .order_by("user__last_name", "user__first_name", "user__pk")
+            .values_list("evaluation_id", "user__first_name", "user__last_name", "user__username")
+        ):
+            enseignants[e].append(f"{prenom} {nom}".strip() or identifiant)
+        if ids_criteres:
+            niveaux = {
+                (e, c): n
+                for e, c, n in Resultat.objects.filter(
+                    apprenant=apprenant,
+                    evaluation_id__in=ids_evaluations,
+                    critere_id__in=ids_criteres,
+                ).values_list("evaluation_id", "critere_id", "niveau")
+            }
+    if competence:
+        avec_resultat = {e for e, _c in niveaux}
+        evaluations = [e for e in evaluations if e["pk"] in avec_resultat]
+
+    def _auteur(e) -> list[str]:
+        if not e["auteur_id"]:
+            return []
+        nom = f"{e['auteur__first_name']} {e['auteur__last_name']}".strip()
+        return [nom or e["auteur__username"]]
+
+    colonnes = [
+        Colonne(
+            pk=e["pk"],
+            date=e["date"],
+            titre=e["titre"],
+            nature=e["nature"],
+            niveau=e["niveau"],
+            annee=f"{e['annee__debut']}-{e['annee__debut'] + 1}",
+            enseignants=enseignants.get(e["pk"]) or _auteur(e),
+        )
+        for e in evaluations
+    ]
+    plages: list[Plage] = []
+    for col in colonnes:
+        if plages and (plages[-1].niveau, plages[-1].annee) == (col.niveau, col.annee):
+            plages[-1].nb += 1
+        else:
+            libelle = Niveau(col.niveau).label if col.niveau in Niveau.values else col.niveau
+            plages.append(Plage(col.niveau, col.annee, f"{libelle} ({col.annee})", 1))
+
+    par_critere: dict[int, dict[int, str]] = defaultdict(dict)
+    for (e, c), n in niveaux.items():
+        par_critere[c][e] = n
+    groupes: list[BlocGroupe] = []
+    for c in criteres:
+        ligne = par_critere.get(c.pk)
+        if not ligne and not (c.actif and c.competence.active):
+            continue  # deactivated, never evaluated for this learner
+        comp = c.competence
+        if not groupes or groupes[-1].groupe.pk != comp.groupe_id:
+            groupes.append(BlocGroupe(comp.groupe))
+        blocs = groupes[-1].competences
+        if not blocs or blocs[-1].competence.pk != comp.pk:
+            blocs.append(BlocCompetence(comp, []))
+        cellules = [
+            Cellule(col, ligne[col.pk]) if ligne and col.pk in ligne else None for col in colonnes
+        ]
+        blocs[-1].criteres.append(LigneCritere(c, cellules))
+    if avec_suggestions:
+        for g in groupes:
+            for bloc in g.competences:
+                bloc.suggestion = suggerer(_observations(bloc), reference)
+
+    comptes = [
+        Compte(n.code, n.label, sum(1 for col in colonnes if col.nature == n.value)) for n in Nature
+    ]
+    return Tableau(
+        apprenant=apprenant,
+        diplome=referentiel,
+        reference=reference,
+        colonnes=colonnes,
+        plages=plages,
+        groupes=groupes,
+        comptes=comptes,
+        unites=[],
+        competences=[c for c in competences.values() if c.active],
+        unite=None,
+        competence=competence,
+    )
+
+
+def vue_classe_transversale(
+    division: Division, referentiel, *, reference: datetime.date | None = None
+) -> VueClasse:
+    """Division × active transversal competences: the latest validated bilan positioning of
+    the competence when there is one, else the current suggestion (marked `suggere`), from the
+    learners' évaluations of any diploma. 5 queries whatever the number of learners."""
+    reference = reference or timezone.localdate()
+    apprenants = apprenants_de_division(division)
+    competences: dict[int, object] = {}
+    competence_du_critere: dict[int, int] = {}
+    for c in _criteres(referentiel):
+        if c.competence.active:
+            competences.setdefault(c.competence_id, c.competence)
+            competence_du_critere[c.pk] = c.competence_id
+    ids = [a.pk for a in apprenants]
+    cumul = Cumul(reference)
+    valides: dict[tuple[int, int], Position] = {}
+    if ids and competence_du_critere:
+        poids = {
+            (a, e): cumul.poids(date, nature)
+            for a, e, date, nature in Participant.objects.filter(
+                apprenant_id__in=ids,
+                evaluation__etablissement_id=division.etablissement_id,
+                evaluation__afficher_tableau_de_bord=True,
+            ).values_list("apprenant_id", "evaluation_id", "evaluation__date", "evaluation__nature")
+        }
+        resultats = Resultat.objects.filter(
+            apprenant_id__in=ids, critere_id__in=list(competence_du_critere)
+        ).values_list("apprenant_id", "evaluation_id", "critere_id", "niveau")
+        cumul.cumuler(resultats, poids, competence_du_critere)
+        positionnements = (
+            Positionnement.objects.filter(
+                bilan__apprenant_id__in=ids,
+                bilan__etablissement_id=division.etablissement_id,
+                bilan__statut=BilanIntermediaire.Statut.VALIDE,
+                competence__diplome=referentiel,
+            )
+            .order_by("bilan__date", "bilan__valide_le", "bilan_id")
+            .values_list("bilan__apprenant_id", "competence_id", "niveau", "bilan__date")
+        )
+        for a, comp, niveau, date in positionnements:
+            valides[(a, comp)] = Position(niveau, False, date)
+    lignes = []
+    for a in apprenants:
+        cases = []
+        for comp in competences:
+            p = valides.get((a.pk, comp))
+            if p is None:
+                p = Position(cumul.niveau((a.pk, comp)), True)
+            cases.append(p)
+        lignes.append(LigneClasse(a, cases))
+    return VueClasse(division, list(competences.values()), lignes)
