@@ -1,6 +1,228 @@
-"""The audit log: services call `journaliser` for every change that matters."""
+"""The audit log: services call `journaliser` for every change that matters.
+
+Every action code has a French label (`LIBELLES_ACTIONS`, shown by the Journal des actions);
+an app may declare its own with `declarer_libelles` (tests/cpro/test_journal.py checks that
+every code written anywhere in the code base has one). `LIBELLES_CHAMPS` names the keys of
+the before/after dicts that are not model fields (a model field is named by its verbose_name).
+"""
+
+from django.utils.translation import gettext_lazy as _
 
 from cpro.models import AuditLog
+
+LIBELLES_ACTIONS: dict[str, str] = {
+    # Accounts and learners (cpro, gestion).
+    "compte.creer": _("Création d'un compte"),
+    "compte.modifier": _("Modification d'un compte"),
+    "compte.desactiver": _("Désactivation d'un compte"),
+    "compte.reactiver": _("Réactivation d'un compte"),
+    "compte.reinitialiser_mot_de_passe": _("Réinitialisation d'un mot de passe"),
+    "apprenant.creer": _("Création d'un apprenant"),
+    "apprenant.modifier": _("Modification d'un apprenant"),
+    "apprenant.exporter_donnees": _("Export des données personnelles d'un apprenant (RGPD)"),
+    "apprenant.effacer": _("Effacement des données d'un apprenant (RGPD)"),
+    "rgpd.retention": _("Suppression des médias après la durée de conservation (RGPD)"),
+    "division.creer": _("Création d'une division"),
+    "division.modifier": _("Modification d'une division"),
+    "division.fiches_connexion": _("Impression des fiches de connexion d'une division"),
+    "division.code_mef": _("Code MEF d'une division"),
+    "etablissement.modifier": _("Modification de l'établissement"),
+    "import.apprenants": _("Import des apprenants (SIECLE ou CSV)"),
+    # Référentiels.
+    "referentiel.import": _("Import d'un référentiel"),
+    "transversal.creer": _("Création d'un référentiel transversal"),
+    "transversal.activer": _("Activation d'un référentiel transversal"),
+    "transversal.desactiver": _("Désactivation d'un référentiel transversal"),
+    "transversal.deplacer": _("Déplacement dans un référentiel transversal"),
+    "transversal.competence_ajouter": _("Ajout d'une compétence transversale"),
+    "transversal.competence_modifier": _("Modification d'une compétence transversale"),
+    "transversal.critere_ajouter": _("Ajout d'un critère transversal"),
+    "transversal.critere_modifier": _("Modification d'un critère transversal"),
+    "transversal.critere_supprimer": _("Suppression d'un critère transversal"),
+    # Scénarios.
+    "scenario.partage": _("Partage d'un scénario"),
+    "scenario.prive": _("Scénario rendu privé"),
+    "scenario.duplique": _("Duplication d'un scénario"),
+    "scenario.supprime": _("Suppression d'un scénario"),
+    "scenario.dossier_supprime": _("Suppression d'un dossier de scénarios"),
+    "scenario.import": _("Import d'un scénario"),
+    # Évaluations.
+    "evaluation.creation": _("Création d'une évaluation"),
+    "evaluation.suppression": _("Suppression d'une évaluation"),
+    "evaluation.verrouillage": _("Verrouillage d'une évaluation"),
+    "evaluation.deverrouillage": _("Déverrouillage d'une évaluation"),
+    "evaluation.apprenants_retires": _("Apprenants retirés d'une évaluation"),
+    "evaluation.critere_retire": _("Critère retiré d'une évaluation"),
+    "resultat.modifier": _("Modification d'un résultat"),
+    "participant.commenter": _("Commentaire sur un apprenant évalué"),
+    # PFMP, portfolio, book.
+    "pfmp.periode.creer": _("Création d'une période de PFMP"),
+    "pfmp.periode.modifier": _("Modification d'une période de PFMP"),
+    "pfmp.periode.ajouter_apprenants": _("Apprenants ajoutés à une période de PFMP"),
+    "pfmp.periode.retirer_apprenant": _("Apprenant retiré d'une période de PFMP"),
+    "pfmp.annexe.creer": _("Création d'une annexe pédagogique"),
+    "pfmp.annexe.modifier": _("Modification d'une annexe pédagogique"),
+    "pfmp.annexe.supprimer": _("Suppression d'une annexe pédagogique"),
+    "pfmp.entreprise.creer": _("Création d'une entreprise"),
+    "pfmp.entreprise.modifier": _("Modification d'une entreprise"),
+    "pfmp.affectation.modifier": _("Modification d'une affectation en entreprise"),
+    "fiche_activite.soumettre": _("Fiche activité soumise"),
+    "fiche_activite.commenter": _("Commentaire sur une fiche activité"),
+    "lien_tuteur.creer": _("Envoi d'un lien au tuteur"),
+    "lien_tuteur.revoquer": _("Révocation d'un lien du tuteur"),
+    "bilan_entreprise.ouvrir": _("Ouverture d'un bilan entreprise"),
+    "bilan_entreprise.modifier": _("Modification d'un bilan entreprise"),
+    "bilan_entreprise.valider": _("Validation d'un bilan entreprise"),
+    "bilan_entreprise.rouvrir": _("Réouverture d'un bilan entreprise"),
+    "book.publication_supprimee": _("Suppression d'une publication du book"),
+    "book.media_supprime": _("Suppression d'un média du book"),
+    "book.commentaire_ajoute": _("Commentaire sur une publication du book"),
+    # Bilans, attestations, Pronote.
+    "bilan.creation": _("Création d'un bilan intermédiaire"),
+    "bilan.validation": _("Validation d'un bilan intermédiaire"),
+    "bilan.deverrouillage": _("Déverrouillage d'un bilan intermédiaire"),
+    "bilan.suppression": _("Suppression d'un bilan intermédiaire"),
+    "attestation.creation": _("Création d'une attestation"),
+    "attestation.signature": _("Signature d'une attestation"),
+    "attestation.competences": _("Compétences d'une attestation"),
+    "pronote.jeton_creation": _("Création d'un jeton Pronote"),
+    "pronote.jeton_revocation": _("Révocation d'un jeton Pronote"),
+    # Projets, livrets, stockage.
+    "projets.creer": _("Création d'un projet"),
+    "projets.evaluation.enregistrer": _("Évaluation d'un projet enregistrée"),
+    "projets.evaluation.valider": _("Évaluation d'un projet validée"),
+    "livret.observation": _("Observation dans un livret"),
+    "livret.visite": _("Visite enregistrée dans un livret"),
+    "livret.pris_connaissance": _("Livret lu et signé (pris connaissance)"),
+    "stockage.dossier_creation": _("Création d'un dossier de l'espace de stockage"),
+    "stockage.renommage": _("Renommage dans l'espace de stockage"),
+    "stockage.deplacement": _("Déplacement dans l'espace de stockage"),
+    "stockage.suppression": _("Suppression dans l'espace de stockage"),
+    "stockage.depot": _("Dépôt d'un fichier dans l'espace de stockage"),
+    "stockage.jonction": _("Fichier joint depuis l'espace de stockage"),
+    # Certification, LSL.
+    "certification.numero_candidat": _("Numéro de candidat"),
+    "certification.verrouillage": _("Verrouillage d'une grille de certification"),
+    "certification.deverrouillage": _("Déverrouillage d'une grille de certification"),
+    "certification.pdf_fige": _("Grille de certification figée en PDF"),
+    "lsl.livret.enregistrer": _("Enregistrement d'un livret scolaire (LSL)"),
+    "lsl.periodicite": _("Périodicité du livret scolaire (LSL)"),
+    "lsl.code_matiere": _("Code matière de la spécialité (LSL)"),
+    "lsl.export": _("Export du livret scolaire (LSL)"),
+}
+
+# Keys of the before/after dicts that are not fields of the object's model.
+LIBELLES_CHAMPS: dict[str, str] = {
+    "actif": _("Compte actif"),
+    "ajoutes": _("Ajoutés"),
+    "annee": _("Année scolaire"),
+    "annexe": _("Annexe pédagogique"),
+    "apprenant": _("Apprenant"),
+    "apprenants": _("Apprenants"),
+    "bilan": _("Bilan"),
+    "cible": _("Cible"),
+    "code": _("Code"),
+    "code_mef": _("Code MEF"),
+    "code_mef_source": _("Provenance du code MEF"),
+    "codes_ignores": _("Codes ignorés"),
+    "commentaire": _("Commentaire"),
+    "commentaires": _("Commentaires"),
+    "competence": _("Compétence"),
+    "competences": _("Compétences"),
+    "competences_validees": _("Compétences validées"),
+    "compte_rendu": _("Compte rendu"),
+    "comptes": _("Comptes"),
+    "copie": _("Copie"),
+    "critere": _("Critère"),
+    "criteres": _("Critères"),
+    "date": _("Date"),
+    "date_debut": _("Début"),
+    "date_fin": _("Fin"),
+    "date_naissance": _("Date de naissance"),
+    "decision": _("Décision"),
+    "diplome": _("Diplôme"),
+    "diplomes": _("Diplômes"),
+    "divisions": _("Divisions"),
+    "division": _("Division"),
+    "dossier": _("Dossier"),
+    "eleve_id": _("ELEVE_ID"),
+    "email": _("Adresse e-mail"),
+    "enseignants": _("Enseignants"),
+    "espace": _("Espace"),
+    "etapes": _("Étapes"),
+    "evaluation": _("Évaluation"),
+    "evaluations": _("Évaluations"),
+    "evaluations_deverrouillees": _("Évaluations déverrouillées"),
+    "evaluations_restees_verrouillees": _("Évaluations restées verrouillées"),
+    "exclus": _("Exclus"),
+    "expire_le": _("Expire le"),
+    "fichier": _("Fichier"),
+    "fichiers": _("Fichiers"),
+    "format": _("Format"),
+    "hash": _("Empreinte"),
+    "identifiant": _("Identifiant"),
+    "ine": _("INE"),
+    "legende": _("Légende"),
+    "medias": _("Médias"),
+    "methode": _("Méthode"),
+    "modifies": _("Modifiés"),
+    "motif": _("Motif"),
+    "nature": _("Nature"),
+    "nb_apprenants": _("Nombre d'apprenants"),
+    "niveau": _("Niveau"),
+    "nom": _("Nom"),
+    "nom_usage": _("Nom d'usage"),
+    "numero_candidat": _("Numéro de candidat"),
+    "ordre": _("Ordre"),
+    "origine": _("Origine"),
+    "parent": _("Dossier parent"),
+    "pdf_fige": _("PDF figé"),
+    "periode": _("Période"),
+    "prefixe": _("Préfixe"),
+    "prenom": _("Prénom"),
+    "prive": _("Privé"),
+    "profil": _("Profil"),
+    "publication": _("Publication"),
+    "reintegres": _("Réintégrés"),
+    "ressource": _("Ressource"),
+    "ressources": _("Ressources"),
+    "resultats": _("Résultats"),
+    "resultats_supprimes": _("Résultats supprimés"),
+    "revoque_le": _("Révoqué le"),
+    "role": _("Rôle"),
+    "scenario": _("Scénario"),
+    "sessions_terminees": _("Sessions terminées"),
+    "sexe": _("Sexe"),
+    "signee": _("Signée"),
+    "situation": _("Situation"),
+    "sortis_avant": _("Sortis avant le"),
+    "source": _("Source"),
+    "sous_dossiers": _("Sous-dossiers"),
+    "statut": _("Statut"),
+    "taches": _("Tâches"),
+    "taille": _("Taille"),
+    "texte": _("Texte"),
+    "titre": _("Titre"),
+    "tous": _("Tous"),
+    "type": _("Type"),
+    "utilisateur_actif": _("Utilisateur actif"),
+    "verrouillee": _("Verrouillée"),
+}
+
+
+def declarer_libelles(actions: dict[str, str] | None = None, champs: dict | None = None) -> None:
+    """Let an app name its own action codes and before/after keys (call at import time of the
+    module that writes them). A code already named keeps its first label."""
+    for code, libelle in (actions or {}).items():
+        LIBELLES_ACTIONS.setdefault(code, libelle)
+    for cle, libelle in (champs or {}).items():
+        LIBELLES_CHAMPS.setdefault(cle, libelle)
+
+
+def libelle_action(code: str) -> str:
+    """The French label of an action code; an unknown code is shown as it is."""
+    libelle = LIBELLES_ACTIONS.get(code)
+    return str(libelle) if libelle is not None else code
 
 
 def journaliser(

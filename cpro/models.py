@@ -183,9 +183,31 @@ class Division(models.Model):
         return self.nom
 
 
+def accorder_genre(sexe: str, masculin: str, feminin: str) -> str:
+    """`masculin` for M, `feminin` for F; unknown sex gives the inclusive short form
+    "apprenti(e)" when the feminine only adds letters, else "masculin / feminin"."""
+    if sexe == "M":
+        return masculin
+    if sexe == "F":
+        return feminin
+    if feminin.startswith(masculin) and feminin != masculin:
+        return f"{masculin}({feminin[len(masculin) :]})"
+    if feminin == masculin:
+        return masculin
+    return f"{masculin} / {feminin}"
+
+
 class Statut(models.TextChoices):
     SCOLAIRE = "SCOLAIRE", _("Scolaire")
     APPRENTI = "APPRENTI", _("Apprenti")
+
+
+class Sexe(models.TextChoices):
+    """The learner's sex as SIECLE gives it (CODE_SEXE 1 / 2); blank when unknown. Used only for
+    French agreement ("apprentie", "inscrite")."""
+
+    MASCULIN = "M", _("Masculin")
+    FEMININ = "F", _("Féminin")
 
 
 class Apprenant(models.Model):
@@ -200,6 +222,7 @@ class Apprenant(models.Model):
     ine = models.CharField(_("INE"), max_length=11, blank=True, validators=[ine_validator])
     eleve_id = models.CharField(_("identifiant SIECLE (ELEVE_ID)"), max_length=20, blank=True)
     date_naissance = models.DateField(_("date de naissance"), null=True, blank=True)
+    sexe = models.CharField(_("sexe"), max_length=1, choices=Sexe.choices, blank=True)
     statut = models.CharField(
         _("statut"), max_length=10, choices=Statut.choices, default=Statut.SCOLAIRE
     )
@@ -241,6 +264,17 @@ class Apprenant(models.Model):
     @property
     def est_apprenti(self) -> bool:
         return self.statut == Statut.APPRENTI
+
+    def accorder(self, masculin: str, feminin: str) -> str:
+        """The word agreed with the learner's sex; both forms "apprenti(e)" when unknown."""
+        return accorder_genre(self.sexe, masculin, feminin)
+
+    @property
+    def libelle_statut(self) -> str:
+        """The status in words, agreed: apprenti, apprentie, apprenti(e) or scolaire."""
+        if self.est_apprenti:
+            return self.accorder(str(_("apprenti")), str(_("apprentie")))
+        return str(_("scolaire"))
 
 
 def export_upload_to(job: "ExportJob", filename: str) -> str:

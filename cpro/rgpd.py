@@ -234,6 +234,7 @@ CHAMPS_IDENTITE = (
     "ine",
     "eleve_id",
     "date_naissance",
+    "sexe",
 )
 
 
@@ -247,8 +248,8 @@ class Compte(DonneesApprenant):
         "cpro.Apprenant": Regle(
             "identite, divisions",
             Sort.PSEUDONYMISE,
-            "INE, ELEVE_ID, date de naissance et nom d'usage effacés ; statut, division, numéro "
-            "de candidat et date de sortie conservés",
+            "INE, ELEVE_ID, date de naissance, sexe et nom d'usage effacés ; statut, division, "
+            "numéro de candidat et date de sortie conservés",
         ),
         "cpro.User": Regle(
             "identite (nom, prénom), compte",
@@ -285,6 +286,7 @@ class Compte(DonneesApprenant):
                 "prenom": user.first_name,
                 "nom_usage": apprenant.nom_usage,
                 "date_naissance": apprenant.date_naissance,
+                "sexe": apprenant.sexe,
                 "ine": apprenant.ine,
                 "eleve_id": apprenant.eleve_id,
                 "statut": apprenant.statut,
@@ -355,7 +357,8 @@ def _anonymiser_compte(apprenant: Apprenant) -> None:
     apprenant.eleve_id = ""
     apprenant.date_naissance = None
     apprenant.nom_usage = ""
-    apprenant.save(update_fields=["ine", "eleve_id", "date_naissance", "nom_usage"])
+    apprenant.sexe = ""
+    apprenant.save(update_fields=["ine", "eleve_id", "date_naissance", "nom_usage", "sexe"])
 
 
 @declarer

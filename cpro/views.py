@@ -16,6 +16,7 @@ from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cpro import journal as journal_lecture
 from cpro import perms, queries, services
 from cpro.auth import ROLES_MFA, mfa_active
 from cpro.forms import ChoixDiplomeForm
@@ -120,8 +121,22 @@ def export_telecharger(request: HttpRequest, job_id: str) -> HttpResponseBase:
 @require_GET
 def journal(request: HttpRequest) -> HttpResponse:
     perms.exiger(request, perms.VOIR_JOURNAL)
-    page = Paginator(queries.journal(request.etablissement), 50).get_page(request.GET.get("page"))
-    return render(request, "cpro/journal.html", {"page": page})
+    etablissement = request.etablissement
+    filtres = {k: v for k, v in request.GET.items() if k != "page"}
+    form = journal_lecture.FiltreJournalForm(filtres or None, etablissement=etablissement)
+    entrees = journal_lecture.filtrer(queries.journal(etablissement), form)
+    page = Paginator(entrees, journal_lecture.PAR_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cpro/journal.html",
+        {
+            "page": page,
+            "form": form,
+            "filtre": bool(filtres),
+            "lignes": journal_lecture.lignes(page.object_list, etablissement),
+            "parametres": journal_lecture.parametres_filtres(form),
+        },
+    )
 
 
 @require_POST

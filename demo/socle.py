@@ -20,6 +20,7 @@ from cpro.models import (
     Etablissement,
     Membership,
     Role,
+    Sexe,
     Statut,
     User,
 )
@@ -69,6 +70,8 @@ PRENOMS = [
     "Naël",
     "Timéo",
 ]
+# The first sixteen first names are girls' names (SIECLE gives the sex: CODE_SEXE).
+PRENOMS_FEMININS = frozenset(PRENOMS[:16])
 NOMS = [
     "Martin",
     "Bernard",
@@ -284,6 +287,7 @@ def construire_socle(aujourd_hui: datetime.date | None = None) -> DemoContext:
                     "etablissement": etab,
                     "division": division,
                     "statut": Statut.APPRENTI if i < nb_apprentis else Statut.SCOLAIRE,
+                    "sexe": Sexe.FEMININ if prenom in PRENOMS_FEMININS else Sexe.MASCULIN,
                     "ine": f"{70000000 + idx:09d}{chr(65 + idx % 26)}{chr(65 + idx // 26 % 26)}",
                     "eleve_id": str(4200000 + idx),
                     "date_naissance": datetime.date(

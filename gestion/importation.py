@@ -5,13 +5,13 @@ errors found, each naming the line or element. Matching against the establishmen
 and every write happen in `gestion.services` (`analyser_import`, `importer_apprenants`).
 
 **SIECLE** (BEE_ELEVES / DONNEES): ELEVES/ELEVE[@ELEVE_ID] with ID_NATIONAL, NOM_DE_FAMILLE,
-NOM_USAGE, PRENOM, DATE_NAISS, CODE_MEF, CODE_STATUT, DATE_SORTIE; OPTIONS/OPTION[@ELEVE_ID]/
-OPTIONS_ELEVE with NUM_OPTION, CODE_MODALITE_ELECT, CODE_MATIERE; STRUCTURES/STRUCTURES_ELEVE
-[@ELEVE_ID]/STRUCTURE with CODE_STRUCTURE and TYPE_STRUCTURE ("D" = the division, "G" = a
-group). Element names checked against open-source SIECLE importers: Pix (1024pix/pix, test of
-its `import-students` route: NOM_DE_FAMILLE, NOM_USAGE, CODE_MEF, CODE_STATUT « ST » / « AP »,
-DATE_SORTIE, file in ISO-8859-15) and the SambaEdu / GEPI readers of SIECLE exports (OPTIONS /
-OPTION / OPTIONS_ELEVE, TYPE_STRUCTURE D or G).
+NOM_USAGE, PRENOM, DATE_NAISS, CODE_SEXE, CODE_MEF, CODE_STATUT, DATE_SORTIE;
+OPTIONS/OPTION[@ELEVE_ID]/OPTIONS_ELEVE with NUM_OPTION, CODE_MODALITE_ELECT, CODE_MATIERE;
+STRUCTURES/STRUCTURES_ELEVE[@ELEVE_ID]/STRUCTURE with CODE_STRUCTURE and TYPE_STRUCTURE ("D" =
+the division, "G" = a group). Element names checked against open-source SIECLE importers: Pix
+(1024pix/pix, test of its `import-students` route: NOM_DE_FAMILLE, NOM_USAGE, CODE_MEF,
+CODE_STATUT « ST » / « AP », DATE_SORTIE, file in ISO-8859-15) and the SambaEdu / GEPI readers
+of SIECLE exports (OPTIONS / OPTION / OPTIONS_ELEVE, TYPE_STRUCTURE D or G).
 
 - CODE_STATUT: « ST » → scolaire, « AP » → apprenti; any other code is an error of the line
   (never a silent default); an absent or empty CODE_STATUT leaves the current statut
@@ -22,6 +22,9 @@ OPTION / OPTIONS_ELEVE, TYPE_STRUCTURE D or G).
   action, « Désactiver le compte », which ends the sessions). DATE_SORTIE in the future (a
   departure announced in advance): the learner is still there, imported as usual, and the
   preview says « départ annoncé le … »; the date is only recorded by an import made after it.
+- CODE_SEXE: 1 → masculin, 2 → féminin (`Apprenant.sexe`, used only for French agreement:
+  « apprentie », « inscrite »); another code is an error of the line; absent or empty leaves
+  the current value.
 - NOM_USAGE → `Apprenant.nom_usage` (empty when equal to the legal name). The account's
   last_name stays the legal NOM_DE_FAMILLE: the LSL and the official documents need it.
 - CODE_MEF (11 characters) → `Apprenant.code_mef`; the division's MEF is derived from its
@@ -36,8 +39,9 @@ those bytes are control characters in ISO-8859-x), else ISO-8859-15 (SIECLE's en
 
 CSV columns (header row required, order free, `;` or `,`): nom;prenom;date_naissance;ine;
 eleve_id;division;statut — `statut` optional (scolaire / apprenti, or ST / AP). Optional too,
-absent = left as they are: nom_usage, code_mef, date_sortie (jj/mm/aaaa) and options
-(« 030201:O|020700:F », code matière:modalité, rang = position).
+absent = left as they are: nom_usage, code_mef, date_sortie (jj/mm/aaaa), options
+(« 030201:O|020700:F », code matière:modalité, rang = position) and sexe (or genre: M / F,
+masculin / féminin, garçon / fille, 1 / 2; empty = not said).
 """
 
 import csv
@@ -50,19 +54,21 @@ from dataclasses import asdict, dataclass, field
 from django.core.exceptions import ValidationError
 from lxml import etree
 
-from cpro.models import Statut, ine_validator
+from cpro.models import Sexe, Statut, ine_validator
 
 TAILLE_MAX = 5 * 1024 * 1024
 
 COLONNES_CSV = ("nom", "prenom", "date_naissance", "ine", "eleve_id", "division", "statut")
 COLONNES_OBLIGATOIRES = COLONNES_CSV[:-1]
-COLONNES_FACULTATIVES = ("statut", "nom_usage", "code_mef", "date_sortie", "options")
+COLONNES_FACULTATIVES = ("statut", "nom_usage", "code_mef", "date_sortie", "options", "sexe")
 _ALIAS_COLONNES = {
     "date_de_naissance": "date_naissance",
     "nom_de_famille": "nom",
     "id_national": "ine",
     "classe": "division",
     "mef": "code_mef",
+    "genre": "sexe",
+    "code_sexe": "sexe",
 }
 _STATUTS = {
     "scolaire": Statut.SCOLAIRE,
@@ -70,6 +76,20 @@ _STATUTS = {
     "apprentie": Statut.APPRENTI,
     "st": Statut.SCOLAIRE,
     "ap": Statut.APPRENTI,
+}
+# CODE_SEXE of SIECLE (1 / 2) and the words a CSV may use; keys are lower-case, unaccented.
+_SEXES = {
+    "1": Sexe.MASCULIN,
+    "2": Sexe.FEMININ,
+    "m": Sexe.MASCULIN,
+    "f": Sexe.FEMININ,
+    "h": Sexe.MASCULIN,
+    "masculin": Sexe.MASCULIN,
+    "feminin": Sexe.FEMININ,
+    "homme": Sexe.MASCULIN,
+    "femme": Sexe.FEMININ,
+    "garcon": Sexe.MASCULIN,
+    "fille": Sexe.FEMININ,
 }
 # SIECLE CODE_STATUT (see the module docstring for the sources).
 STATUTS_SIECLE = {"ST": Statut.SCOLAIRE, "AP": Statut.APPRENTI}
@@ -103,6 +123,7 @@ class LigneImport:
     eleve_id: str = ""
     division: str = ""
     statut: str = ""
+    sexe: str = ""  # "M" / "F"; empty: the file does not say (the current value is kept)
     # None: the file does not say (the current value is kept).
     nom_usage: str | None = None
     code_mef: str = ""  # empty: not given (an import never clears a MEF code)
@@ -285,6 +306,16 @@ def _valider(
         erreurs.append(
             f"{reference} : code MEF invalide « {code_mef} » (11 chiffres ou lettres attendus)."
         )
+    sexe = ""
+    sexe_brut = _texte(brut.get("sexe"))
+    if sexe_brut:
+        cle = unicodedata.normalize("NFKD", sexe_brut).encode("ascii", "ignore").decode()
+        sexe = _SEXES.get(cle.lower(), "")
+        if not sexe:
+            erreurs.append(
+                f"{reference} : sexe inconnu « {sexe_brut} » (1 ou 2 dans SIECLE ; "
+                "M ou F, masculin ou féminin dans un fichier CSV)."
+            )
     options = _valider_options(reference, brut.get("options"), erreurs)
     if erreurs:
         return None, erreurs
@@ -297,6 +328,7 @@ def _valider(
         eleve_id=eleve_id,
         division=division,
         statut=statut,
+        sexe=sexe,
         nom_usage=nom_usage,
         code_mef=code_mef,
         options=options,
@@ -427,6 +459,7 @@ def lire_siecle(data: bytes) -> Lecture:
             "eleve_id": eleve_id,
             "division": divisions.get(eleve_id, ""),
             "statut": eleve.findtext("CODE_STATUT"),
+            "sexe": eleve.findtext("CODE_SEXE"),
             "nom_usage": None if nom_usage is None else (nom_usage.text or ""),
             "code_mef": eleve.findtext("CODE_MEF"),
             "date_sortie": eleve.findtext("DATE_SORTIE") or "",

@@ -361,6 +361,7 @@ def apprenant_modifier(request: HttpRequest, pk: int) -> HttpResponse:
         "eleve_id": apprenant.eleve_id,
         "date_naissance": apprenant.date_naissance,
         "statut": apprenant.statut,
+        "sexe": apprenant.sexe,
         "division": apprenant.division_id,
         "numero_candidat": apprenant.numero_candidat,
     }

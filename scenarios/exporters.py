@@ -1,5 +1,9 @@
 """Scénario exports: printable ODT and DOCX documents, and the .scpro exchange file.
 
+The printable documents are A4, in French, with a header (establishment, diplôme, class such
+as « Première Bac Pro »), a footer « Page n / N » and clickable links: see
+`scenarios.bureautique`.
+
 Params of every kind: {"scenario": pk}. The job may run long after the request, so `render`
 checks again that the scénario belongs to the job's establishment and is visible to the
 requester (someone else's private scénario → ExportError).
@@ -13,8 +17,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from cpro import perms
+from cpro.niveaux import Niveau
 from cpro.pipeline_exports import Exporter, ExportError, exporter
-from scenarios import echange
+from scenarios import bureautique, echange
 from scenarios.models import Ressource, Scenario
 from scenarios.queries import scenarios_visibles
 
@@ -31,6 +36,32 @@ def _xml(texte) -> str:
 
 def _date(value) -> str:
     return timezone.localtime(value).strftime("%d/%m/%Y") if value else ""
+
+
+# The kind of diploma, read from the start of its title (long or short): « Première Bac Pro ».
+_TYPES_DIPLOME = (
+    ("baccalauréat professionnel", "Bac Pro"),
+    ("bac pro", "Bac Pro"),
+    ("certificat d'aptitude professionnelle", "CAP"),
+    ("cap ", "CAP"),
+    ("brevet des métiers d'art", "BMA"),
+    ("bma ", "BMA"),
+    ("mention complémentaire", "MC"),
+)
+
+
+def classe(niveau: str, diplome) -> str:
+    """The class as teachers say it: « Première Bac Pro », « Terminale CAP »; a seconde of a
+    famille de métiers is a « Seconde professionnelle »; else the level alone."""
+    libelle = Niveau(niveau).label if niveau in Niveau.values else str(niveau or "")
+    for intitule in (diplome.intitule, diplome.intitule_court):
+        debut = (intitule or "").casefold()
+        if debut.startswith("seconde professionnelle"):
+            return "Seconde professionnelle"
+        for prefixe, sigle in _TYPES_DIPLOME:
+            if debut.startswith(prefixe):
+                return f"{libelle} {sigle}".strip()
+    return str(libelle)
 
 
 def nom_fichier(scenario: Scenario, extension: str) -> str:
@@ -68,6 +99,8 @@ class Fiche:
     diplome: str
     niveau: str
     auteur: str
+    etablissement: str
+    diplome_court: str
     date: str
     origine: str
     contexte: list[str]
@@ -86,6 +119,11 @@ class Fiche:
         if self.origine:
             lignes.append(f"Scénario importé de : {self.origine}")
         return lignes
+
+    @property
+    def entete(self) -> str:
+        """The page header: « Lycée … — Bac Pro MCV A — Première Bac Pro »."""
+        return " — ".join(p for p in (self.etablissement, self.diplome_court, self.niveau) if p)
 
 
 def fiche(scenario: Scenario) -> Fiche:
@@ -113,8 +151,10 @@ def fiche(scenario: Scenario) -> Fiche:
     return Fiche(
         titre=_xml(scenario.titre),
         diplome=_xml(scenario.diplome.intitule),
-        niveau=scenario.get_niveau_display(),
+        niveau=classe(scenario.niveau, scenario.diplome),
         auteur=_xml(nom_auteur),
+        etablissement=_xml(scenario.etablissement.nom),
+        diplome_court=_xml(scenario.diplome.intitule_court),
         date=_date(scenario.modifie_le or scenario.cree_le),
         origine=_xml(scenario.origine),
         contexte=[_xml(p) for p in contexte] if scenario.contexte.strip() else [],
@@ -151,13 +191,15 @@ class ScenarioOdt(Exporter):
 
 
 def _odt(f: Fiche) -> bytes:
-    from odf import dc, teletype
+    from odf import dc
     from odf.opendocument import OpenDocumentText
     from odf.style import ParagraphProperties, Style, TextProperties
     from odf.text import H, P
 
     doc = OpenDocumentText()
     doc.meta.addElement(dc.Title(text=f.titre))
+    doc.meta.addElement(dc.Language(text=bureautique.LANGUE))
+    langue = bureautique.odt_mise_en_page(doc, f.entete)
 
     def style(name, *, size, bold=False, italic=False, top="0cm", bottom="0.15cm", left="0cm"):
         s = Style(name=name, family="paragraph")
@@ -168,6 +210,7 @@ def _odt(f: Fiche) -> bytes:
                 fontstyle="italic" if italic else "normal",
                 fontname="Liberation Sans",
                 fontfamily="'Liberation Sans', Arial, sans-serif",
+                **langue,
             )
         )
         s.addElement(ParagraphProperties(margintop=top, marginbottom=bottom, marginleft=left))
@@ -184,7 +227,7 @@ def _odt(f: Fiche) -> bytes:
 
     def para(stylename, texte, element=P, **kw):
         p = element(stylename=stylename, **kw)
-        teletype.addTextToElement(p, texte)
+        bureautique.odt_texte(p, texte)
         doc.text.addElement(p)
 
     para(titre, f.titre, H, outlinelevel=1)
@@ -245,25 +288,30 @@ def _docx(f: Fiche) -> bytes:
     doc = Document()
     doc.core_properties.title = f.titre
     doc.core_properties.author = f.auteur
-    doc.core_properties.language = "fr-FR"
     doc.styles["Normal"].font.size = Pt(11)
+    bureautique.docx_langue(doc)
+    bureautique.docx_a4(doc)
+    bureautique.docx_entete_pied(doc, f.entete)
 
     def vide(texte):
         doc.add_paragraph().add_run(texte).italic = True
 
+    def para(texte, style=None):
+        bureautique.docx_texte(doc.add_paragraph(style=style), texte)
+
     doc.add_heading(f.titre, level=0)
     for ligne in f.meta:
-        doc.add_paragraph(ligne)
+        para(ligne)
 
     doc.add_heading("Contexte", level=1)
     for ligne in f.contexte:
-        doc.add_paragraph(ligne)
+        para(ligne)
     if not f.contexte:
         vide(VIDES["contexte"])
 
     doc.add_heading("Tâches professionnelles", level=1)
     for t in f.taches:
-        doc.add_paragraph(t, style="List Bullet")
+        para(t, style="List Bullet")
     if not f.taches:
         vide(VIDES["taches"])
 
@@ -271,13 +319,13 @@ def _docx(f: Fiche) -> bytes:
     for competence, criteres in f.competences:
         doc.add_heading(competence, level=2)
         for c in criteres:
-            doc.add_paragraph(c, style="List Bullet")
+            para(c, style="List Bullet")
     if not f.competences:
         vide(VIDES["competences"])
 
     doc.add_heading("Ressources", level=1)
     for r in f.ressources:
-        doc.add_paragraph(r, style="List Bullet")
+        para(r, style="List Bullet")
     if not f.ressources:
         vide(VIDES["ressources"])
 

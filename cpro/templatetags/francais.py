@@ -9,6 +9,8 @@ sound: "le bilan d'ANDRÉ Léa", "le bilan de BERNARD Tom".
     {{ n|accord:"validée" }}                  → 0 validée, 2 validées
     {{ n|accord:"à revoir,à revoir" }}        → 2 à revoir (invariable)
     Bilan {{ apprenant|de }}                  → Bilan d'ANDRÉ Léa / Bilan de BERNARD Tom
+    {{ apprenant|genre:"inscrit,inscrite" }}  → inscrit / inscrite / inscrit(e) (sex unknown)
+    {{ apprenant|statut_accorde }}            → apprenti / apprentie / apprenti(e) / scolaire
 """
 
 import unicodedata
@@ -16,6 +18,8 @@ import unicodedata
 from django import template
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
+
+from cpro.models import accorder_genre
 
 register = template.Library()
 
@@ -110,3 +114,28 @@ def de(valeur, autoescape=True):
     echappe = conditional_escape(texte) if autoescape else texte
     prefixe = "d'" if elide(texte) else "de "
     return mark_safe(f"{prefixe}{echappe}")  # noqa: S308 (the name is escaped above)
+
+
+def _sexe(valeur) -> str:
+    """The sex code of a learner, a membership with a learner, or the code itself."""
+    if isinstance(valeur, str):
+        return valeur
+    sexe = getattr(valeur, "sexe", None)
+    if sexe is None:
+        sexe = getattr(getattr(valeur, "apprenant", None), "sexe", None)
+    return sexe or ""
+
+
+@register.filter(is_safe=False)
+def genre(valeur, arg):
+    """The word agreed with the learner's sex: `{{ apprenant|genre:"inscrit,inscrite" }}`
+    gives "inscrit", "inscrite", or "inscrit(e)" when the sex is unknown."""
+    masculin, _sep, feminin = arg.partition(",")
+    return accorder_genre(_sexe(valeur), masculin, feminin or masculin)
+
+
+@register.filter(is_safe=False)
+def statut_accorde(apprenant):
+    """The learner's status in words, agreed: apprenti / apprentie / apprenti(e) / scolaire."""
+    libelle = getattr(apprenant, "libelle_statut", None)
+    return libelle if libelle is not None else ""

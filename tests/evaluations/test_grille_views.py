@@ -42,6 +42,9 @@ def _cellule(personas, ev, niveau, *, apprenant=None, critere=None):
 
 
 def test_author_sees_an_editable_grid(auteur, personas, ev):
+    apprentie = personas.a.apprenti.apprenant
+    apprentie.sexe = "F"
+    apprentie.save(update_fields=["sexe"])
     critere = ev.criteres.order_by("pk").first()
     Resultat.objects.create(
         evaluation=ev, apprenant=personas.a.apprenti.apprenant, critere=critere, niveau="4"
@@ -52,7 +55,7 @@ def test_author_sees_an_editable_grid(auteur, personas, ev):
     assert "Indicateur 1 du critère" in html  # shown as help, not as a column
     assert html.count('class="saisie"') == 2 * ev.criteres.count()
     assert 'name="o-' in html  # original values for the no-JS form
-    assert "apprenti</span>" in html
+    assert "apprentie</span>" in html  # agreed with the sex read from SIECLE
     # The stored level: option selected, cell coloured.
     cle = f"{personas.a.apprenti.apprenant.pk}-{critere.pk}"
     assert f'id="cel-{cle}"' in html and "cellule lvl-4" in html
@@ -188,9 +191,10 @@ def test_saisir_query_count_is_pinned(auteur, personas, ev, django_assert_num_qu
     data = _cellule(personas, ev, "3")
     auteur.post(url("saisir", ev), data, **HTMX)  # session, caches
     # Tenancy (establishment, session, user, membership, diplôme: 5) + évaluation, learner,
-    # criterion, writer state with the old level, upsert, audit entry. The saved cell is not
-    # read back.
-    with django_assert_num_queries(11):
+    # criterion, writer state with the old level, compare-and-set write, suggestion
+    # aggregates' upsert (evaluations.agregats: +1, was 11), audit entry. The saved cell is
+    # not read back.
+    with django_assert_num_queries(12):
         response = auteur.post(url("saisir", ev), {**data, "niveau": "4"}, **HTMX)
     assert response.status_code == 200 and "cellule lvl-4" in response.content.decode()
 

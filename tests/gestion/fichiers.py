@@ -22,17 +22,19 @@ MEF_1MCV = "24723402210"
 MEF_2MRC = "24723402110"
 
 # What the realistic file says besides the identity, per ELEVE_ID: CODE_STATUT, CODE_MEF,
-# NOM_USAGE (None: the element is absent), DATE_SORTIE, options [(NUM_OPTION, modalité, matière)].
+# NOM_USAGE (None: the element is absent), DATE_SORTIE, options [(NUM_OPTION, modalité, matière)],
+# CODE_SEXE (1 masculin, 2 féminin; None: the element is absent).
 SIECLE_EXTRA = {
     "501234": {
         "statut": "ST",
         "mef": MEF_1MCV,
         "nom_usage": "MARTIN",
         "options": [(1, "S", "030201"), (2, "F", "020700")],
+        "sexe": "2",
     },
-    "501235": {"statut": "AP", "mef": MEF_1MCV, "options": [(1, "S", "030201")]},
-    "501236": {"statut": "ST", "mef": MEF_2MRC},
-    "501237": {"statut": "ST", "mef": MEF_2MRC},
+    "501235": {"statut": "AP", "mef": MEF_1MCV, "options": [(1, "S", "030201")], "sexe": "1"},
+    "501236": {"statut": "ST", "mef": MEF_2MRC, "sexe": "2"},
+    "501237": {"statut": "ST", "mef": MEF_2MRC, "sexe": "2"},
 }
 
 
@@ -46,7 +48,7 @@ def siecle(
 ) -> bytes:
     """An ElevesSansAdresses.xml as SIECLE exports it (ISO-8859-15, XML declaration).
 
-    `extra` overrides SIECLE_EXTRA (keys statut, mef, nom_usage, sortie, options) per
+    `extra` overrides SIECLE_EXTRA (keys statut, mef, nom_usage, sortie, options, sexe) per
     ELEVE_ID; a pupil absent from both gets no CODE_STATUT / CODE_MEF / DATE_SORTIE element
     and NOM_USAGE equal to the legal name. `avec_options=False`: no OPTIONS section at all."""
     infos = {k: dict(v) for k, v in SIECLE_EXTRA.items()}
@@ -74,7 +76,7 @@ def siecle(
             f"        <NOM_USAGE>{nom_usage}</NOM_USAGE>" if nom_usage is not None else "",
             f"        <PRENOM>{prenom}</PRENOM>",
             f"        <DATE_NAISS>{naissance}</DATE_NAISS>",
-            "        <CODE_SEXE>2</CODE_SEXE>",
+            f"        <CODE_SEXE>{info['sexe']}</CODE_SEXE>" if info.get("sexe") else "",
             "        <CODE_PAYS>100</CODE_PAYS>",
             "        <CODE_REGIME>2</CODE_REGIME>",
             "        <DATE_ENTREE>01/09/2025</DATE_ENTREE>",
