@@ -69,6 +69,12 @@ class BilanIntermediaire(models.Model):
             models.Index(fields=["etablissement", "statut", "valide_le"]),
             models.Index(fields=["apprenant", "date"]),
         ]
+        constraints = [
+            # One bilan per learner and date (services_bilans says which one exists).
+            models.UniqueConstraint(
+                fields=["apprenant", "date"], name="bilan_unique_apprenant_date"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Bilan du {self.date:%d/%m/%Y} – {self.apprenant}"

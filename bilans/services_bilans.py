@@ -5,6 +5,7 @@ Rules enforced here (never only in a form):
   who deletes a draft: its author (still a writer here) or the DDFPT; who unlocks a validated
   bilan: the DDFPT only (DEVERROUILLER_BILANS);
 - a validated bilan is read-only until the DDFPT unlocks it;
+- one bilan per learner and date (also a database constraint);
 - constats and conseils at most TEXTE_MAX characters each; the note between 0 and 20 with at
   most two decimals (or empty); levels on the one scale (NE, 1..4);
 - a bilan positions the learner on every competence of their diplôme, pre-filled from the
@@ -20,7 +21,7 @@ import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from bilans import queries_bilans
@@ -64,6 +65,39 @@ def _verifier_date(date) -> datetime.date:
     if not isinstance(date, datetime.date):
         raise ValidationError({"date": "Indiquez la date du bilan (jj/mm/aaaa)."})
     return date
+
+
+def _exiger_date_libre(apprenant, date: datetime.date, *, sauf=None) -> None:
+    """One bilan per learner and date: a second one is refused, naming the existing one (the
+    error's `params` carry its pk and status so that the page links to it; code "doublon")."""
+    existants = BilanIntermediaire.objects.filter(apprenant=apprenant, date=date)
+    if sauf is not None:
+        existants = existants.exclude(pk=sauf.pk)
+    existant = existants.select_related("auteur").first()
+    if existant is not None:
+        raise _erreur_doublon(existant, apprenant, date)
+
+
+def _erreur_doublon(existant, apprenant, date: datetime.date) -> ValidationError:
+    etat = "validé" if existant.est_valide else "brouillon"
+    auteur = f", rédigé par {existant.auteur}" if existant.auteur_id else ""
+    message = (
+        f"Un bilan du {date:%d/%m/%Y} existe déjà pour {apprenant} ({etat}{auteur}) : un seul "
+        "bilan par apprenant et par date. Ouvrez ce bilan ou choisissez une autre date."
+    )
+    return ValidationError(
+        {
+            "date": ValidationError(
+                message.replace("%", "%%"),  # `params` format the message
+                code="doublon",
+                params={
+                    "bilan": existant.pk,
+                    "apprenant": apprenant.pk,
+                    "valide": existant.est_valide,
+                },
+            )
+        }
+    )
 
 
 def _verifier_texte(champ: str, libelle: str, texte) -> str:
@@ -150,7 +184,8 @@ def creer_bilan(apprenant: Apprenant, *, par, date: datetime.date) -> BilanInter
     Writes: the bilan (author `par`, school year of `date`); one Positionnement per competence
     of the diplôme, niveau = suggestion = the suggested level at `date`; the évaluations taken
     into account = the learner's évaluations of the diplôme shown in dashboards dated ≤ `date`.
-    Audit: `bilan.creation`. Raises PermissionDenied (not a writer here) or ValidationError."""
+    Audit: `bilan.creation`. Raises PermissionDenied (not a writer here) or ValidationError
+    (no division; a bilan of this learner at this date already exists: code "doublon")."""
     _exiger_redacteur(apprenant, par)
     date = _verifier_date(date)
     division = apprenant.division
@@ -159,14 +194,24 @@ def creer_bilan(apprenant: Apprenant, *, par, date: datetime.date) -> BilanInter
             "Cet apprenant n'est rattaché à aucune division : rattachez-le d'abord à sa classe."
         )
     diplome = division.diplome
-    bilan = BilanIntermediaire.objects.create(
-        etablissement_id=apprenant.etablissement_id,
-        apprenant=apprenant,
-        diplome=diplome,
-        annee=AnneeScolaire.courante(date),
-        date=date,
-        auteur=par,
-    )
+    _exiger_date_libre(apprenant, date)
+    try:
+        # A savepoint: two teachers creating the same bilan at once hit the unique
+        # constraint; the second gets the same message as above.
+        with transaction.atomic():
+            bilan = BilanIntermediaire.objects.create(
+                etablissement_id=apprenant.etablissement_id,
+                apprenant=apprenant,
+                diplome=diplome,
+                annee=AnneeScolaire.courante(date),
+                date=date,
+                auteur=par,
+            )
+    except IntegrityError:
+        existant = BilanIntermediaire.objects.filter(apprenant=apprenant, date=date).first()
+        if existant is None:
+            raise
+        raise _erreur_doublon(existant, apprenant, date) from None
     sugg = queries_bilans.suggestions(apprenant, diplome, date)
     Positionnement.objects.bulk_create(
         Positionnement(
@@ -215,6 +260,8 @@ def modifier_bilan(
     )
     _exiger_brouillon(bilan)
     date = _verifier_date(date)
+    if date != bilan.date:
+        _exiger_date_libre(bilan.apprenant, date, sauf=bilan)
     constats = _verifier_texte("constats", "Les constats", constats)
     conseils = _verifier_texte("conseils", "Les conseils", conseils)
     note = normaliser_note(note)
@@ -232,7 +279,20 @@ def modifier_bilan(
     bilan.date = date
     bilan.annee = AnneeScolaire.courante(date)
     bilan.constats, bilan.conseils, bilan.note = constats, conseils, note
-    bilan.save(update_fields=["date", "annee", "constats", "conseils", "note", "modifie_le"])
+    try:
+        with transaction.atomic():
+            bilan.save(
+                update_fields=["date", "annee", "constats", "conseils", "note", "modifie_le"]
+            )
+    except IntegrityError:
+        existant = (
+            BilanIntermediaire.objects.filter(apprenant=bilan.apprenant, date=date)
+            .exclude(pk=bilan.pk)
+            .first()
+        )
+        if existant is None:
+            raise
+        raise _erreur_doublon(existant, bilan.apprenant, date) from None
     sugg = queries_bilans.suggestions(bilan.apprenant, bilan.diplome, date)
     positionnements = list(bilan.positionnements.all())
     for p in positionnements:

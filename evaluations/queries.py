@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Count, F
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -76,22 +76,98 @@ def annees_proposees(courante: AnneeScolaire) -> list[AnneeScolaire]:
 
 
 @dataclass
+class GroupeBilansEntreprise:
+    """The bilans entreprise (nature E) of one PFMP période, shown as one expandable row of the
+    list instead of one row per learner."""
+
+    periode_id: int
+    titre_periode: str
+    debut: object  # date
+    fin: object  # date
+    evaluations: list = field(default_factory=list)
+
+    est_groupe = True
+
+    @property
+    def nb_apprenants(self) -> int:
+        return len(self.evaluations)
+
+    @property
+    def nb_valides(self) -> int:
+        return sum(1 for ev in self.evaluations if ev.statut_bilan == "VALIDE")
+
+    @property
+    def noms_enseignants(self) -> list[str]:
+        vus = dict.fromkeys(n for ev in self.evaluations for n in ev.noms_enseignants)
+        return list(vus)
+
+    @property
+    def pk(self) -> str:
+        return f"pfmp-{self.periode_id}"
+
+
+@dataclass
 class SectionNiveau:
     code: str
     libelle: str
     evaluations: list = field(default_factory=list)
+    # What the table shows: évaluations, and one GroupeBilansEntreprise per période having
+    # several bilans entreprise (at the place of its most recent one).
+    lignes: list = field(default_factory=list)
+
+
+def _lignes(evaluations: list) -> list:
+    groupes: dict[int, GroupeBilansEntreprise] = {}
+    lignes: list = []
+    par_periode = defaultdict(int)
+    for ev in evaluations:
+        if ev.periode_bilan_id:
+            par_periode[ev.periode_bilan_id] += 1
+    for ev in evaluations:
+        periode = ev.periode_bilan_id
+        if not periode or par_periode[periode] < 2:
+            lignes.append(ev)
+            continue
+        groupe = groupes.get(periode)
+        if groupe is None:
+            groupe = groupes[periode] = GroupeBilansEntreprise(
+                periode_id=periode,
+                titre_periode=ev.periode_bilan_titre,
+                debut=ev.periode_bilan_debut,
+                fin=ev.periode_bilan_fin,
+            )
+            lignes.append(groupe)
+        groupe.evaluations.append(ev)
+    for groupe in groupes.values():
+        groupe.evaluations.sort(key=lambda e: (e.nom_apprenant_bilan, e.pk))
+    return lignes
 
 
 def page_liste(etablissement, diplome, annee: AnneeScolaire) -> list[SectionNiveau]:
     """The list page: one section per niveau of the diplôme, its évaluations of `annee` (date
     descending) with their number of learners and their teachers (`noms_enseignants`,
-    `ids_enseignants`). Two queries, whatever the volume."""
+    `ids_enseignants`). The bilans entreprise carry their PFMP période, status and learner
+    (`periode_bilan_*`, `statut_bilan`, `nom_apprenant_bilan`) so that `lignes` groups them per
+    période. Two queries, whatever the volume."""
     if diplome is None:
         return []
     niveaux = [n for n in Niveau.values if n in (diplome.niveaux or [])]
     evaluations = list(
         Evaluation.objects.filter(etablissement=etablissement, diplome=diplome, annee=annee)
-        .annotate(nb_apprenants=Count("participants", distinct=True))
+        .annotate(
+            nb_apprenants=Count("participants", distinct=True),
+            # A bilan entreprise (pfmp, one-to-one): read by lookups, the lower layer never
+            # imports pfmp.
+            periode_bilan_id=F("bilan_entreprise__affectation__periode_id"),
+            periode_bilan_titre=F("bilan_entreprise__affectation__periode__titre"),
+            periode_bilan_debut=F("bilan_entreprise__affectation__periode__date_debut"),
+            periode_bilan_fin=F("bilan_entreprise__affectation__periode__date_fin"),
+            statut_bilan=F("bilan_entreprise__statut"),
+            nom_bilan=F("bilan_entreprise__affectation__apprenant__membership__user__last_name"),
+            prenom_bilan=F(
+                "bilan_entreprise__affectation__apprenant__membership__user__first_name"
+            ),
+        )
         .order_by("-date", "titre", "pk")
     )
     # The teachers as names and ids (no User instances: a year is hundreds of évaluations).
@@ -111,12 +187,18 @@ def page_liste(etablissement, diplome, annee: AnneeScolaire) -> list[SectionNive
     for evaluation in evaluations:
         evaluation.noms_enseignants = noms.get(evaluation.pk, [])
         evaluation.ids_enseignants = ids.get(evaluation.pk, set())
+        evaluation.est_groupe = False
+        evaluation.nom_apprenant_bilan = (  # User.nom_complet
+            f"{(evaluation.nom_bilan or '').upper()} {evaluation.prenom_bilan or ''}".strip()
+        )
         section = sections.get(evaluation.niveau)
         if section is None:
             section = sections[evaluation.niveau] = SectionNiveau(
                 code=evaluation.niveau, libelle=libelle_niveau(evaluation.niveau)
             )
         section.evaluations.append(evaluation)
+    for section in sections.values():
+        section.lignes = _lignes(section.evaluations)
     return list(sections.values())
 
 

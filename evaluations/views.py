@@ -40,9 +40,12 @@ ONGLETS = (
 
 
 def _contexte_formulaire(request, evaluation, onglet: str, **extra) -> dict:
-    """What every tab of the évaluation form shows: left menu, niveau, lock banner."""
+    """What every tab of the évaluation form shows: left menu, niveau, lock banner.
+    `lecture_seule`: a locked évaluation (validated bilan) is shown as text, without fields or
+    save buttons; the services still refuse any write."""
     return {
         "evaluation": evaluation,
+        "lecture_seule": bool(evaluation) and evaluation.verrouillee,
         "onglet": onglet,
         "menu": views_fiche.menu(request, ONGLETS, evaluation, onglet),
         "url_grille": (

@@ -118,7 +118,21 @@ def portfolio(request: HttpRequest, pk: int) -> HttpResponse:
     if ctx["droits"].suivre:
         ctx["liens"] = queries.liens_de(affectation)
         ctx["lien_form"] = LienForm()
+        ctx["lien_a_copier"] = _lien_a_copier(request, affectation)
     return render(request, "pfmp/portfolio/journal.html", ctx)
+
+
+# The URL of a tutor link just created, shown once (with « Copier le lien ») on the next
+# display of its portfolio: only a hash of its secret is stored in the database.
+LIEN_A_COPIER = "pfmp_lien_a_copier"
+
+
+def _lien_a_copier(request, affectation) -> str:
+    donnees = request.session.get(LIEN_A_COPIER)
+    if not donnees or donnees.get("affectation") != affectation.pk:
+        return ""
+    del request.session[LIEN_A_COPIER]
+    return donnees.get("url", "")
 
 
 def _texte_portfolio(request, pk, *, champ: str, libelle: str, service, ancre: str):
@@ -448,9 +462,11 @@ def lien_creer(request: HttpRequest, pk: int) -> HttpResponse:
             messages_erreur(request, exc)
         else:
             envoye = " et envoyé au tuteur" if form.cleaned_data["envoyer"] else ""
+            request.session[LIEN_A_COPIER] = {"affectation": affectation.pk, "url": url}
             messages.success(
                 request,
-                f"Lien tuteur créé{envoye}. Copiez-le maintenant, il ne sera plus affiché : {url}",
+                f"Lien tuteur créé{envoye}. Copiez-le maintenant (« Copier le lien » dans "
+                "« Accès du tuteur par lien ») : il ne sera plus affiché.",
             )
     else:
         for erreurs in form.errors.values():

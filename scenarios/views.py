@@ -95,13 +95,42 @@ def liste(request: HttpRequest) -> HttpResponse:
 @require_POST
 @permission_requise(perms.CREER_SCENARIOS)
 def deplacer(request: HttpRequest, pk: int) -> HttpResponse:
+    """Up/down one place; back on the list at the moved row (#scenario-<pk>, scenarios.js
+    gives it the focus) with a confirmation naming its container and new position."""
     scenario = queries.scenario_du_module(request, pk)
     form = DeplacerForm(request.POST)
-    if form.is_valid():
-        services.deplacer_scenario(scenario, sens=form.cleaned_data["sens"], par=request.user)
-    else:
+    if not form.is_valid():
         messages.error(request, "Déplacement impossible : sens inconnu.")
+        return _retour_liste(request, scenario)
+    avant = scenario.ordre
+    try:
+        services.deplacer_scenario(scenario, sens=form.cleaned_data["sens"], par=request.user)
+    except ValidationError as exc:
+        messages_erreur(request, exc)
+        return _retour_liste(request, scenario)
+    scenario.refresh_from_db(fields=["ordre"])
+    conteneur = _nom_conteneur(scenario)
+    if scenario.ordre == avant:
+        bord = "en tête" if form.cleaned_data["sens"] == "haut" else "en fin de liste"
+        messages.info(
+            request,
+            f"Scénario « {scenario.titre} » déjà {bord} dans « {conteneur} » "
+            f"(position {scenario.ordre}).",
+        )
+    else:
+        messages.success(
+            request,
+            f"Scénario « {scenario.titre} » déplacé dans « {conteneur} » : "
+            f"position {scenario.ordre}.",
+        )
     return _retour_liste(request, scenario)
+
+
+def _nom_conteneur(scenario) -> str:
+    """« Dossier » or « Première Bac Pro – hors dossier »: where a scénario is listed."""
+    if scenario.dossier_id:
+        return scenario.dossier.nom
+    return f"{queries.libelle_niveau(scenario.niveau)} – hors dossier"
 
 
 @require_POST
@@ -147,10 +176,9 @@ def classer(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages_erreur(request, exc)
     else:
-        if dossier:
-            messages.success(request, f"« {scenario.titre} » est rangé dans « {dossier.nom} ».")
-        else:
-            messages.success(request, f"« {scenario.titre} » est sorti de son dossier.")
+        messages.success(
+            request, f"Scénario « {scenario.titre} » déplacé dans « {_nom_conteneur(scenario)} »."
+        )
     return _retour_liste(request, scenario)
 
 

@@ -5,6 +5,7 @@ import datetime
 
 from bilans.models import BilanIntermediaire, Positionnement
 from cpro.models import AnneeScolaire
+from evaluations import agregats
 from evaluations.models import Nature, Resultat
 from referentiels.models import Competence
 from tests.evaluations import grille_factories as gf
@@ -32,6 +33,7 @@ def evaluation(side, resultats: dict, *, date=DATE, nature=Nature.INTERMEDIAIRE,
     Resultat.objects.bulk_create(
         Resultat(evaluation=ev, apprenant=a, critere=c, niveau=n) for a, c, n in lignes
     )
+    agregats.recalculer({a for a, _c, _n in lignes})
     return ev
 
 

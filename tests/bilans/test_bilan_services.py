@@ -261,7 +261,7 @@ def test_only_the_ddfpt_unlocks(personas, ref):
             s.deverrouiller_bilan(bilan, par=membership.user)
     bilan.refresh_from_db()
     assert bilan.est_valide
-    brouillon = bf.bilan(a)
+    brouillon = bf.bilan(a, date=D + datetime.timedelta(days=1))  # one bilan per date
     with pytest.raises(ValidationError, match="pas validé"):
         s.deverrouiller_bilan(brouillon, par=a.ddfpt.user)
 

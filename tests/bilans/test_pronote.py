@@ -181,9 +181,15 @@ def test_seuls_les_bilans_valides_de_la_periode(client, personas, jeton):
     bord = df.bilan(
         personas.a, personas.a.apprenti.apprenant, niveaux={c1: "1"}, valide_le=le(31, 23)
     )
-    df.bilan(personas.a, niveaux={c1: "2"}, valide_le=le(1) - datetime.timedelta(hours=11))
-    df.bilan(personas.a, niveaux={c1: "2"}, valide_le=le(31) + datetime.timedelta(days=1))
-    df.bilan(personas.a, niveaux={c1: "3"}, valide=False)  # draft
+    # One bilan per learner and date: the excluded ones have dates of their own.
+    avant, apres = datetime.date(2025, 2, 27), datetime.date(2025, 4, 1)
+    df.bilan(
+        personas.a, niveaux={c1: "2"}, date=avant, valide_le=le(1) - datetime.timedelta(hours=11)
+    )
+    df.bilan(
+        personas.a, niveaux={c1: "2"}, date=apres, valide_le=le(31) + datetime.timedelta(days=1)
+    )
+    df.bilan(personas.a, niveaux={c1: "3"}, date=datetime.date(2025, 3, 20), valide=False)
     (cb,) = df.referentiel(personas.b.diplome, competences=1)
     df.bilan(personas.b, niveaux={cb: "3"}, valide_le=le(10))  # other establishment
 

@@ -21,5 +21,21 @@
     row.querySelectorAll(".ccf-case").forEach(function (cell) {
       cell.classList.toggle("ccf-choisie", cell.contains(radio));
     });
+    compterPositionnes(radio.closest("table.ccf-grille"));
   });
+  // « n / N positionnés »: one criterion = one radio group (its name); counted on every tick,
+  // written in the caption and in the aria-live line above the grid (#ccf-progression).
+  function compterPositionnes(table) {
+    if (!table) { return; }
+    var groupes = {};
+    table.querySelectorAll("input[type=radio]").forEach(function (r) {
+      groupes[r.name] = groupes[r.name] || r.checked;
+    });
+    var n = Object.keys(groupes).filter(function (nom) { return groupes[nom]; }).length;
+    document.querySelectorAll("[data-ccf-positionnes]").forEach(function (el) {
+      if (el.textContent !== String(n)) { el.textContent = String(n); }
+    });
+    var legende = table.querySelector("caption[data-ccf-legende]");
+    if (legende) { legende.textContent = legende.dataset.ccfLegende.replace("%n", String(n)); }
+  }
 })();

@@ -85,4 +85,54 @@
     glisse = null;
     if (ol && ordre(ol) !== ordreInitial) { enregistrer(ol); }
   });
+
+  // « Actions » menus (<details class="sc-actions">): one open at a time, closed by a click
+  // outside or by Escape, which returns the focus to the menu's summary.
+  function fermer(details, rendreFocus) {
+    details.removeAttribute("open");
+    if (rendreFocus) { details.querySelector("summary").focus(); }
+  }
+
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll("details.sc-actions[open], details.sc-renommer[open]").forEach(function (d) {
+      if (!d.contains(event.target)) { fermer(d, false); }
+    });
+  });
+
+  document.addEventListener("toggle", function (event) {
+    var d = event.target;
+    if (!d.matches || !d.matches("details.sc-actions") || !d.open) { return; }
+    document.querySelectorAll("details.sc-actions[open]").forEach(function (autre) {
+      if (autre !== d) { fermer(autre, false); }
+    });
+  }, true);
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") { return; }
+    var d = event.target.closest && event.target.closest("details.sc-actions[open], details.sc-renommer[open]");
+    if (d) {
+      event.preventDefault();
+      fermer(d, true);
+    }
+  });
+
+  // After a move (or any action on one scénario) the server redirects to #scenario-<pk>: the
+  // focus goes back to that row, described by the confirmation message.
+  function focaliserLigne() {
+    var m = /^#(scenario-\d+)$/.exec(window.location.hash);
+    var ligne = m && document.getElementById(m[1]);
+    if (!ligne || !ligne.matches("li.sc-item")) { return; }
+    var messages = document.querySelector("main .messages");
+    if (messages) {
+      messages.id = messages.id || "sc-messages";
+      ligne.setAttribute("aria-describedby", messages.id);
+    }
+    ligne.focus();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", focaliserLigne);
+  } else {
+    focaliserLigne();
+  }
 })();
