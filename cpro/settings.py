@@ -58,6 +58,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # HTML compressed (static files: WhiteNoise's own). CSRF tokens are masked per request.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -152,6 +154,9 @@ MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = None
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Espace de stockage: what each staff member may store (his own space and what he drops in
+# the shared spaces count together), in bytes; 500 Mo by default.
+STOCKAGE_QUOTA_OCTETS = envint("STOCKAGE_QUOTA_OCTETS", 500 * 1024 * 1024)
 
 # --- Authentication (django-allauth) ---------------------------------------------------------
 LOGIN_URL = "accueil_plateforme"
@@ -254,6 +259,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sauvegarde.tasks.sauvegarder_instance",
         "schedule": 86400.0,
     },
+    "verifier-agregats": {"task": "evaluations.tasks.verifier_agregats", "schedule": 86400.0},
 }
 EXPORT_RETENTION_HOURS = envint("EXPORT_RETENTION_HOURS", 24)
 # Book media of learners gone for longer are removed by `manage.py appliquer_retention`.

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from cpro.analyse import analyser
 from cpro.audit import journaliser
 from cpro.comptes import (
     ROLES_PERSONNELS,
@@ -21,7 +22,7 @@ from cpro.comptes import (
     verifier_diplomes,
     verifier_identite,
 )
-from cpro.models import AnneeScolaire, Apprenant, Division, Membership, Role, Statut
+from cpro.models import AnneeScolaire, Apprenant, Division, Membership, Role, Sexe, Statut
 from cpro.sessions import terminer_sessions
 from gestion import rgpd
 from gestion.importation import LigneImport
@@ -203,8 +204,10 @@ def _envoyer_lien_reinitialisation(request, user) -> None:
 # --- learners --------------------------------------------------------------------------------
 
 
-def _verifier_apprenant(etablissement, *, ine, eleve_id, division, apprenant=None) -> None:
+def _verifier_apprenant(etablissement, *, ine, eleve_id, division, sexe="", apprenant=None) -> None:
     erreurs = {}
+    if sexe not in ("", *Sexe.values):
+        erreurs["sexe"] = "Sexe inconnu : masculin, féminin ou non renseigné."
     autres = Apprenant.objects.filter(etablissement=etablissement)
     if apprenant is not None:
         autres = autres.exclude(pk=apprenant.pk)
@@ -232,6 +235,7 @@ def etat_apprenant(apprenant: Apprenant) -> dict:
         if apprenant.date_naissance
         else "",
         "statut": apprenant.statut,
+        "sexe": apprenant.sexe,
         "division": str(apprenant.division) if apprenant.division_id else "",
         "numero_candidat": apprenant.numero_candidat,
     }
@@ -248,13 +252,14 @@ def creer_apprenant(
     eleve_id="",
     date_naissance=None,
     statut=Statut.SCOLAIRE,
+    sexe="",
     division=None,
     numero_candidat="",
 ) -> tuple[Apprenant, str]:
     """Create a learner: User (generated username, temporary password), Membership APPRENANT,
     Apprenant profile. Audit: `apprenant.creer`. Returns the learner and the password."""
     verifier_identite(username="", email=email)
-    _verifier_apprenant(etablissement, ine=ine, eleve_id=eleve_id, division=division)
+    _verifier_apprenant(etablissement, ine=ine, eleve_id=eleve_id, division=division, sexe=sexe)
     with transaction.atomic():
         user, mot_de_passe = creer_utilisateur(nom=nom, prenom=prenom, email=email)
         membership = Membership.objects.create(
@@ -267,6 +272,7 @@ def creer_apprenant(
             eleve_id=eleve_id,
             date_naissance=date_naissance,
             statut=statut,
+            sexe=sexe,
             division=division,
             numero_candidat=numero_candidat,
         )
@@ -291,6 +297,7 @@ def modifier_apprenant(
     eleve_id="",
     date_naissance=None,
     statut=Statut.SCOLAIRE,
+    sexe="",
     division=None,
     numero_candidat="",
 ) -> Apprenant:
@@ -298,7 +305,12 @@ def modifier_apprenant(
     user = apprenant.membership.user
     verifier_identite(username="", email=email, user=user)
     _verifier_apprenant(
-        apprenant.etablissement, ine=ine, eleve_id=eleve_id, division=division, apprenant=apprenant
+        apprenant.etablissement,
+        ine=ine,
+        eleve_id=eleve_id,
+        division=division,
+        sexe=sexe,
+        apprenant=apprenant,
     )
     with transaction.atomic():
         avant = etat_apprenant(apprenant)
@@ -306,6 +318,7 @@ def modifier_apprenant(
         user.save(update_fields=["last_name", "first_name", "email"])
         apprenant.ine, apprenant.eleve_id = ine, eleve_id
         apprenant.date_naissance, apprenant.statut = date_naissance, statut
+        apprenant.sexe = sexe
         apprenant.division, apprenant.numero_candidat = division, numero_candidat
         apprenant.save()
         apres = etat_apprenant(apprenant)
@@ -468,6 +481,7 @@ _LIBELLES = {
     "eleve_id": "ELEVE_ID",
     "division": "Division",
     "statut": "Statut",
+    "sexe": "Sexe",
     "code_mef": "Code MEF",
     "options": "Options",
     "date_sortie": "Sortie",
@@ -703,6 +717,7 @@ def _changements(apprenant: Apprenant, ligne: LigneImport, division, annee) -> d
         "eleve_id": apprenant.eleve_id,
         "division": division_avant,
         "statut": Statut(apprenant.statut).label,
+        "sexe": _libelle_sexe(apprenant.sexe),
         "code_mef": apprenant.code_mef,
         "options": libelle_options(apprenant.options),
         "date_sortie": _fmt_sortie(apprenant.date_sortie),
@@ -716,12 +731,17 @@ def _changements(apprenant: Apprenant, ligne: LigneImport, division, annee) -> d
         "eleve_id": ligne.eleve_id or apprenant.eleve_id,
         "division": division_apres,
         "statut": Statut(ligne.statut or apprenant.statut).label,
+        "sexe": _libelle_sexe(ligne.sexe or apprenant.sexe),
         "code_mef": ligne.code_mef or apprenant.code_mef,
         "options": avant["options"] if ligne.options is None else libelle_options(ligne.options),
         "date_sortie": _fmt_sortie(_date_sortie_apres(apprenant, ligne)),
     }
     changements = {k: (avant[k], apres[k]) for k in avant if avant[k] != apres[k]}
     return changements
+
+
+def _libelle_sexe(sexe: str) -> str:
+    return str(Sexe(sexe).label) if sexe else ""
 
 
 def _fmt_sortie(d) -> str:
@@ -846,6 +866,8 @@ def importer_apprenants(
             etablissement=etablissement,
             apres={"fichier": fichier, "format": format, **resultat},
         )
+        # Fresh planner statistics once the rows are visible (PostgreSQL; no-op otherwise).
+        transaction.on_commit(lambda: analyser(User, Membership, Apprenant, Division))
     return resultat
 
 
@@ -863,6 +885,7 @@ def _creer_apprenant_importe(etablissement, ligne: LigneImport, division, reserv
         eleve_id=ligne.eleve_id,
         date_naissance=ligne.date_naissance,
         statut=ligne.statut or Statut.SCOLAIRE,
+        sexe=ligne.sexe,
         division=division,
         nom_usage=ligne.nom_usage or "",
         code_mef=ligne.code_mef,
@@ -881,6 +904,7 @@ def _mettre_a_jour_apprenant(apprenant: Apprenant, ligne: LigneImport, division)
     apprenant.ine = ligne.ine or apprenant.ine
     apprenant.eleve_id = ligne.eleve_id or apprenant.eleve_id
     apprenant.statut = ligne.statut or apprenant.statut
+    apprenant.sexe = ligne.sexe or apprenant.sexe
     if ligne.nom_usage is not None:
         apprenant.nom_usage = ligne.nom_usage
     apprenant.code_mef = ligne.code_mef or apprenant.code_mef
@@ -897,6 +921,7 @@ def _mettre_a_jour_apprenant(apprenant: Apprenant, ligne: LigneImport, division)
             "ine",
             "eleve_id",
             "statut",
+            "sexe",
             "division",
             "nom_usage",
             "code_mef",

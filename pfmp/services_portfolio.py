@@ -37,6 +37,7 @@ from cpro.erreurs import Interdit
 from cpro.maitrise import Maitrise
 from cpro.models import AuditLog, Membership
 from cpro.templatetags.francais import de_texte
+from evaluations import agregats
 from evaluations.models import Evaluation, Nature, Participant, Resultat
 from evaluations.services import exiger_modifiable
 from evaluations.services_grille import (
@@ -323,6 +324,7 @@ def creer_lien_tuteur(
     duree_jours: int = 60,
     envoyer: bool = False,
     base_url: str = "",
+    vue: str = "pfmp:acces_tuteur",
 ) -> str:
     """A teacher creates a signed, expiring link giving a tutor access to this learner's
     portfolio (read) and bilan entreprise (write) for this période, nothing else.
@@ -330,7 +332,8 @@ def creer_lien_tuteur(
     The token is a random secret signed (salt "pfmp.lien-tuteur") together with the LienTuteur
     id; only sha256(secret) is stored, so the URL is shown once. Audit "lien_tuteur.creer".
     With `envoyer` and an address, the link is e-mailed to the tutor after the commit.
-    Returns the URL (`base_url` + "/<slug>/pfmp/acces-tuteur/<token>/").
+    Returns the URL (`base_url` + "/<slug>/pfmp/acces-tuteur/<token>/"); `vue` names another
+    entry view taking the same token (the livret d'apprentissage's, livrets:acces_tuteur).
     """
     _exiger_enseignant(affectation, par)
     _exiger_non_archivee(affectation)
@@ -361,7 +364,7 @@ def creer_lien_tuteur(
         )
     token = signing.dumps([lien.pk, secret], salt=LIEN_SALT)
     url = base_url.rstrip("/") + reverse(
-        "pfmp:acces_tuteur",
+        vue,
         kwargs={"etab": affectation.periode.etablissement.slug, "token": token},
     )
     if envoyer:
@@ -555,11 +558,13 @@ def _ecrire_par_tuteur(bilan: BilanEntreprise, niveaux: dict[int, str], redacteu
     evaluation = bilan.evaluation
     apprenant = bilan.affectation.apprenant
     criteres = {c.pk: c for c in evaluation.criteres.filter(pk__in=niveaux.keys())}
+    # Locked: the stored suggestion aggregates move from these levels.
     anciens = dict(
-        Resultat.objects.filter(
-            evaluation=evaluation, apprenant=apprenant, critere_id__in=niveaux.keys()
-        ).values_list("critere_id", "niveau")
+        Resultat.objects.select_for_update()
+        .filter(evaluation=evaluation, apprenant=apprenant, critere_id__in=niveaux.keys())
+        .values_list("critere_id", "niveau")
     )
+    deltas = []
     user_id = getattr(redacteur.user, "pk", None)
     qui = {"tuteur": True}
     if redacteur.lien is not None:
@@ -570,6 +575,16 @@ def _ecrire_par_tuteur(bilan: BilanEntreprise, niveaux: dict[int, str], redacteu
         nouveau = niveau or None
         if ancien == nouveau:
             continue
+        deltas += agregats.deltas_cellule(
+            apprenant_id=apprenant.pk,
+            competence_id=criteres[critere_id].competence_id,
+            date=evaluation.date,
+            nature=evaluation.nature,
+            afficher=evaluation.afficher_tableau_de_bord,
+            ancien=ancien,
+            nouveau=nouveau,
+            meme_etablissement=apprenant.etablissement_id == evaluation.etablissement_id,
+        )
         if nouveau:
             a_ecrire.append(
                 Resultat(
@@ -607,6 +622,7 @@ def _ecrire_par_tuteur(bilan: BilanEntreprise, niveaux: dict[int, str], redacteu
         Resultat.objects.filter(
             evaluation=evaluation, apprenant=apprenant, critere_id__in=a_effacer
         ).delete()
+    agregats.appliquer(deltas)
     AuditLog.objects.bulk_create(journal)
     return len(journal)
 
@@ -689,7 +705,8 @@ def saisir_bilan(
 def valider_bilan_entreprise(bilan: BilanEntreprise, *, par) -> BilanEntreprise:
     """A teacher validates the bilan entreprise: statut VALIDE (read-only for the tutor), its
     évaluation E appears on the learner's dashboard (`afficher_tableau_de_bord`). Requires at
-    least one criterion positioned at a level 1..4. Audit "bilan_entreprise.valider"."""
+    least one criterion positioned at a level 1..4. The learner's stored suggestion aggregates
+    are recomputed (evaluations.agregats). Audit "bilan_entreprise.valider"."""
     affectation = bilan.affectation
     _exiger_enseignant(affectation, par)
     _exiger_non_archivee(affectation)
@@ -718,6 +735,8 @@ def valider_bilan_entreprise(bilan: BilanEntreprise, *, par) -> BilanEntreprise:
         bilan.save(update_fields=["statut", "valide_le", "valide_par"])
         evaluation.afficher_tableau_de_bord = True
         evaluation.save(update_fields=["afficher_tableau_de_bord", "modifie_le"])
+        # Its résultats become observations of the suggestion.
+        agregats.recalculer([affectation.apprenant_id])
         journaliser(
             "bilan_entreprise.valider",
             par=par,
@@ -732,7 +751,8 @@ def valider_bilan_entreprise(bilan: BilanEntreprise, *, par) -> BilanEntreprise:
 def rouvrir_bilan_entreprise(bilan: BilanEntreprise, *, par) -> BilanEntreprise:
     """A teacher reopens a validated bilan entreprise: EN_COURS again (the tutor may enter),
     hidden from the dashboard until validated again. Refused when its évaluation is locked by
-    a validated bilan intermédiaire. Audit "bilan_entreprise.rouvrir"."""
+    a validated bilan intermédiaire. The learner's stored suggestion aggregates are
+    recomputed. Audit "bilan_entreprise.rouvrir"."""
     affectation = bilan.affectation
     _exiger_enseignant(affectation, par)
     with transaction.atomic():
@@ -756,6 +776,7 @@ def rouvrir_bilan_entreprise(bilan: BilanEntreprise, *, par) -> BilanEntreprise:
         bilan.save(update_fields=["statut", "valide_le", "valide_par"])
         evaluation.afficher_tableau_de_bord = False
         evaluation.save(update_fields=["afficher_tableau_de_bord", "modifie_le"])
+        agregats.recalculer([affectation.apprenant_id])
         journaliser(
             "bilan_entreprise.rouvrir",
             par=par,

@@ -108,6 +108,12 @@ def test_every_module_rule_is_registered():
         P.SUPPRIMER_BILANS,
         P.SUIVRE_PORTFOLIOS,
         P.PORTFOLIOS_TUTEUR,
+        P.SUIVRE_LIVRETS,
+        P.LIVRETS_TUTEUR,
+        P.MON_LIVRET,
+        P.PROJETS_TUTEUR,
+        P.MON_PROJET,
+        P.UTILISER_STOCKAGE,
     }
 
 
