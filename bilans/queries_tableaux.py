@@ -341,6 +341,71 @@ def evaluations_visibles(apprenant, diplome):
     ).order_by("date", "pk")
 
 
+def colonnes_de(evaluations: list[dict], enseignants: dict[int, list[str]]) -> list[Colonne]:
+    """The dashboard's columns from the évaluation rows (values of `evaluations_visibles`);
+    the teachers of an évaluation, or else its author."""
+
+    def auteur(e) -> list[str]:
+        if not e["auteur_id"]:
+            return []
+        nom = f"{e['auteur__first_name']} {e['auteur__last_name']}".strip()
+        return [nom or e["auteur__username"]]
+
+    return [
+        Colonne(
+            pk=e["pk"],
+            date=e["date"],
+            titre=e["titre"],
+            nature=e["nature"],
+            niveau=e["niveau"],
+            annee=f"{e['annee__debut']}-{e['annee__debut'] + 1}",
+            enseignants=enseignants.get(e["pk"]) or auteur(e),
+        )
+        for e in evaluations
+    ]
+
+
+def plages_de(colonnes: list[Colonne], suffixe) -> list[Plage]:
+    """Consecutive columns of one niveau and year under one header; `suffixe(colonne)` ends
+    its label."""
+    plages: list[Plage] = []
+    for col in colonnes:
+        if plages and (plages[-1].niveau, plages[-1].annee) == (col.niveau, col.annee):
+            plages[-1].nb += 1
+        else:
+            libelle = Niveau(col.niveau).label if col.niveau in Niveau.values else col.niveau
+            plages.append(Plage(col.niveau, col.annee, f"{libelle}{suffixe(col)}", 1))
+    return plages
+
+
+def groupes_de(criteres, niveaux: dict, colonnes: list[Colonne], *, montrer=None):
+    """The rows: groups → competences → criteria with one cell per column. `niveaux` maps
+    (évaluation, criterion) → level; `montrer(critere, ligne)` may leave a criterion out."""
+    # criterion → {évaluation: level}: one dictionary per row, not a lookup per cell.
+    par_critere: dict[int, dict[int, str]] = defaultdict(dict)
+    for (e, c), n in niveaux.items():
+        par_critere[c][e] = n
+    groupes: list[BlocGroupe] = []
+    for c in criteres:
+        ligne = par_critere.get(c.pk)
+        if montrer is not None and not montrer(c, ligne):
+            continue
+        comp = c.competence
+        if not groupes or groupes[-1].groupe.pk != comp.groupe_id:
+            groupes.append(BlocGroupe(comp.groupe))
+        blocs = groupes[-1].competences
+        if not blocs or blocs[-1].competence.pk != comp.pk:
+            blocs.append(BlocCompetence(comp, []))
+        if ligne:
+            cellules = [
+                Cellule(col, ligne[col.pk]) if col.pk in ligne else None for col in colonnes
+            ]
+        else:
+            cellules = [None] * len(colonnes)
+        blocs[-1].criteres.append(LigneCritere(c, cellules))
+    return groupes
+
+
 def donnees_tableau(
     apprenant: Apprenant,
     diplome,
@@ -412,53 +477,10 @@ def donnees_tableau(
         avec_resultat = {e for e, _c in niveaux}
         evaluations = [e for e in evaluations if e["concernee"] or e["pk"] in avec_resultat]
 
-    def _auteur(e) -> list[str]:
-        if not e["auteur_id"]:
-            return []
-        nom = f"{e['auteur__first_name']} {e['auteur__last_name']}".strip()
-        return [nom or e["auteur__username"]]
-
-    colonnes = [
-        Colonne(
-            pk=e["pk"],
-            date=e["date"],
-            titre=e["titre"],
-            nature=e["nature"],
-            niveau=e["niveau"],
-            annee=f"{e['annee__debut']}-{e['annee__debut'] + 1}",
-            enseignants=enseignants.get(e["pk"]) or _auteur(e),
-        )
-        for e in evaluations
-    ]
+    colonnes = colonnes_de(evaluations, enseignants)
     suffixe = _suffixe_diplome(diplome)
-    plages: list[Plage] = []
-    for col in colonnes:
-        if plages and (plages[-1].niveau, plages[-1].annee) == (col.niveau, col.annee):
-            plages[-1].nb += 1
-        else:
-            libelle = f"{Niveau(col.niveau).label if col.niveau in Niveau.values else col.niveau}"
-            plages.append(Plage(col.niveau, col.annee, f"{libelle}{suffixe}", 1))
-
-    # criterion → {évaluation: level}: one dictionary per row, not a lookup per cell.
-    par_critere: dict[int, dict[int, str]] = defaultdict(dict)
-    for (e, c), n in niveaux.items():
-        par_critere[c][e] = n
-    groupes: list[BlocGroupe] = []
-    for c in criteres:
-        comp = c.competence
-        if not groupes or groupes[-1].groupe.pk != comp.groupe_id:
-            groupes.append(BlocGroupe(comp.groupe))
-        blocs = groupes[-1].competences
-        if not blocs or blocs[-1].competence.pk != comp.pk:
-            blocs.append(BlocCompetence(comp, []))
-        ligne = par_critere.get(c.pk)
-        if ligne:
-            cellules = [
-                Cellule(col, ligne[col.pk]) if col.pk in ligne else None for col in colonnes
-            ]
-        else:
-            cellules = [None] * len(colonnes)
-        blocs[-1].criteres.append(LigneCritere(c, cellules))
+    plages = plages_de(colonnes, lambda col: suffixe)
+    groupes = groupes_de(criteres, niveaux, colonnes)
 
     if avec_suggestions:
         for g in groupes:

@@ -22,22 +22,20 @@ from django.utils import timezone
 from bilans.models import BilanIntermediaire, Positionnement
 from bilans.queries_tableaux import (
     BlocCompetence,
-    BlocGroupe,
-    Cellule,
-    Colonne,
     Compte,
     LigneClasse,
-    LigneCritere,
-    Plage,
     Position,
     Tableau,
     VueClasse,
     apprenants_de_division,
+    colonnes_de,
+    groupes_de,
+    plages_de,
 )
 from bilans.suggestion import Cumul, Observation, suggerer
 from cpro.models import AnneeScolaire, Apprenant, Division
 from evaluations.models import Evaluation, Nature, Participant, Resultat
-from referentiels.models import Critere, Niveau
+from referentiels.models import Critere
 from referentiels.services_transversal import referentiel_de
 
 __all__ = [
@@ -175,50 +173,15 @@ def donnees_transversales(
         avec_resultat = {e for e, _c in niveaux}
         evaluations = [e for e in evaluations if e["pk"] in avec_resultat]
 
-    def _auteur(e) -> list[str]:
-        if not e["auteur_id"]:
-            return []
-        nom = f"{e['auteur__first_name']} {e['auteur__last_name']}".strip()
-        return [nom or e["auteur__username"]]
-
-    colonnes = [
-        Colonne(
-            pk=e["pk"],
-            date=e["date"],
-            titre=e["titre"],
-            nature=e["nature"],
-            niveau=e["niveau"],
-            annee=f"{e['annee__debut']}-{e['annee__debut'] + 1}",
-            enseignants=enseignants.get(e["pk"]) or _auteur(e),
-        )
-        for e in evaluations
-    ]
-    plages: list[Plage] = []
-    for col in colonnes:
-        if plages and (plages[-1].niveau, plages[-1].annee) == (col.niveau, col.annee):
-            plages[-1].nb += 1
-        else:
-            libelle = Niveau(col.niveau).label if col.niveau in Niveau.values else col.niveau
-            plages.append(Plage(col.niveau, col.annee, f"{libelle} ({col.annee})", 1))
-
-    par_critere: dict[int, dict[int, str]] = defaultdict(dict)
-    for (e, c), n in niveaux.items():
-        par_critere[c][e] = n
-    groupes: list[BlocGroupe] = []
-    for c in criteres:
-        ligne = par_critere.get(c.pk)
-        if not ligne and not (c.actif and c.competence.active):
-            continue  # deactivated, never evaluated for this learner
-        comp = c.competence
-        if not groupes or groupes[-1].groupe.pk != comp.groupe_id:
-            groupes.append(BlocGroupe(comp.groupe))
-        blocs = groupes[-1].competences
-        if not blocs or blocs[-1].competence.pk != comp.pk:
-            blocs.append(BlocCompetence(comp, []))
-        cellules = [
-            Cellule(col, ligne[col.pk]) if ligne and col.pk in ligne else None for col in colonnes
-        ]
-        blocs[-1].criteres.append(LigneCritere(c, cellules))
+    colonnes = colonnes_de(evaluations, enseignants)
+    plages = plages_de(colonnes, lambda col: f" ({col.annee})")
+    # A deactivated criterion never evaluated for this learner is left out.
+    groupes = groupes_de(
+        criteres,
+        niveaux,
+        colonnes,
+        montrer=lambda c, ligne: bool(ligne) or (c.actif and c.competence.active),
+    )
     if avec_suggestions:
         for g in groupes:
             for bloc in g.competences:

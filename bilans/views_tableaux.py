@@ -30,16 +30,37 @@ def _requete(**params) -> str:
     return "?" + urlencode({k: v for k, v in params.items() if v not in (None, "")})
 
 
-def _contexte_vues(filtres: dict, **base) -> dict:
-    """Links of the full / compact toggle, keeping the other parameters."""
+def contexte_vues(filtres: dict, *, filtres_gardes=("unite", "competence"), **base) -> dict:
+    """Links of the full / compact toggle, keeping the other parameters (the filters named in
+    `filtres_gardes` and the reference date)."""
     autre = COMPLETE if filtres["vue"] == COMPACTE else COMPACTE
     date = filtres["date"].isoformat() if filtres["date"] else None
-    commun = {"unite": filtres["unite"], "competence": filtres["competence"], "date": date}
+    commun = {**{cle: filtres[cle] for cle in filtres_gardes}, "date": date}
     return {
         "compacte": filtres["vue"] == COMPACTE,
         "lien_bascule": _requete(**base, **commun, vue=autre if autre == COMPACTE else None),
         "params_communs": commun,
     }
+
+
+def voisins(camarades: list, apprenant, filtres: dict, vues: dict) -> dict:
+    """The previous and next learners of the division and the links to them (same filters,
+    same view)."""
+    precedent = suivant = None
+    if apprenant is not None:
+        rang = camarades.index(apprenant)
+        precedent = camarades[rang - 1] if rang > 0 else None
+        suivant = camarades[rang + 1] if rang + 1 < len(camarades) else None
+    navigation = {
+        cle: _requete(
+            apprenant=a.pk,
+            vue=filtres["vue"] if vues["compacte"] else None,
+            **vues["params_communs"],
+        )
+        for cle, a in (("precedent", precedent), ("suivant", suivant))
+        if a is not None
+    }
+    return {"precedent": precedent, "suivant": suivant, "navigation": navigation}
 
 
 @require_GET
@@ -67,7 +88,7 @@ def tableau(request: HttpRequest) -> HttpResponse:
         divisions = [*divisions, division]  # a learner of a past year's division
 
     filtres = FiltreTableauForm(request.GET).valeurs()
-    donnees = precedent = suivant = None
+    donnees = None
     if apprenant is not None:
         donnees = queries.donnees_tableau(
             apprenant,
@@ -76,19 +97,7 @@ def tableau(request: HttpRequest) -> HttpResponse:
             competence=filtres["competence"],
             reference=filtres["date"],
         )
-        rang = camarades.index(apprenant)
-        precedent = camarades[rang - 1] if rang > 0 else None
-        suivant = camarades[rang + 1] if rang + 1 < len(camarades) else None
-    vues = _contexte_vues(filtres, apprenant=apprenant.pk if apprenant else None)
-    navigation = {
-        cle: _requete(
-            apprenant=a.pk,
-            vue=filtres["vue"] if vues["compacte"] else None,
-            **vues["params_communs"],
-        )
-        for cle, a in (("precedent", precedent), ("suivant", suivant))
-        if a is not None
-    }
+    vues = contexte_vues(filtres, apprenant=apprenant.pk if apprenant else None)
     return render(
         request,
         "bilans/tableau.html",
@@ -97,9 +106,7 @@ def tableau(request: HttpRequest) -> HttpResponse:
             "division": division,
             "camarades": camarades,
             "apprenant": apprenant,
-            "precedent": precedent,
-            "suivant": suivant,
-            "navigation": navigation,
+            **voisins(camarades, apprenant, filtres, vues),
             "donnees": donnees,
             "filtres": filtres,
             "avec_suggestions": True,
@@ -156,6 +163,6 @@ def mon_tableau(request: HttpRequest) -> HttpResponse:
             "donnees": donnees,
             "filtres": filtres,
             "avec_suggestions": False,
-            **_contexte_vues(filtres),
+            **contexte_vues(filtres),
         },
     )

@@ -2,34 +2,22 @@
 and learner, the transversal competences with the dashboard's cells, suggestion and « Pourquoi
 ce niveau ? », the class view, and the learner's own (bilans.queries_transversales)."""
 
-from urllib.parse import urlencode
-
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from bilans import queries_tableaux
 from bilans import queries_transversales as queries
-from bilans.forms_tableaux import COMPACTE, COMPLETE, FiltreTableauForm
+from bilans.forms_tableaux import FiltreTableauForm
+from bilans.views_tableaux import contexte_vues, voisins
 from cpro import perms
 from cpro.perms import permission_requise
 from cpro.tenancy import sans_diplome
 
 
-def _requete(**params) -> str:
-    return "?" + urlencode({k: v for k, v in params.items() if v not in (None, "")})
-
-
 def _bascule(filtres: dict, **base) -> dict:
-    """Links of the full / compact toggle, keeping the other parameters."""
-    autre = COMPLETE if filtres["vue"] == COMPACTE else COMPACTE
-    date = filtres["date"].isoformat() if filtres["date"] else None
-    commun = {"competence": filtres["competence"], "date": date}
-    return {
-        "compacte": filtres["vue"] == COMPACTE,
-        "lien_bascule": _requete(**base, **commun, vue=autre if autre == COMPACTE else None),
-        "params_communs": commun,
-    }
+    """Links of the full / compact toggle (no unit filter here: one group)."""
+    return contexte_vues(filtres, filtres_gardes=("competence",), **base)
 
 
 def _division(request, divisions):
@@ -63,25 +51,12 @@ def transversales(request: HttpRequest) -> HttpResponse:
         divisions = [*divisions, division]  # a learner of a past year's division
 
     filtres = FiltreTableauForm(request.GET).valeurs()
-    donnees = precedent = suivant = None
+    donnees = None
     if apprenant is not None and referentiel is not None:
         donnees = queries.donnees_transversales(
             apprenant, referentiel, competence=filtres["competence"], reference=filtres["date"]
         )
-    if apprenant is not None:
-        rang = camarades.index(apprenant)
-        precedent = camarades[rang - 1] if rang > 0 else None
-        suivant = camarades[rang + 1] if rang + 1 < len(camarades) else None
     vues = _bascule(filtres, apprenant=apprenant.pk if apprenant else None)
-    navigation = {
-        cle: _requete(
-            apprenant=a.pk,
-            vue=filtres["vue"] if vues["compacte"] else None,
-            **vues["params_communs"],
-        )
-        for cle, a in (("precedent", precedent), ("suivant", suivant))
-        if a is not None
-    }
     return render(
         request,
         "bilans/transversales.html",
@@ -91,9 +66,7 @@ def transversales(request: HttpRequest) -> HttpResponse:
             "division": division,
             "camarades": camarades,
             "apprenant": apprenant,
-            "precedent": precedent,
-            "suivant": suivant,
-            "navigation": navigation,
+            **voisins(camarades, apprenant, filtres, vues),
             "donnees": donnees,
             "filtres": filtres,
             "avec_suggestions": True,
