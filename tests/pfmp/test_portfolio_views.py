@@ -37,6 +37,7 @@ def test_journal_page_shows_entreprise_objectives_weeks(client, personas, aff, a
     assert aff.periode.taches.first().intitule in page
     assert "Semaine 2" in page and "03/11/2025" in page
     assert "Présenter mon entreprise" in page
+    assert "Ma présentation de l'entreprise" in page and "Mon bilan personnel" in page
 
 
 def test_no_map_link_without_coordinates(client, personas, as_persona):
@@ -55,7 +56,13 @@ def test_teacher_and_tutor_read_without_edit_links(client, personas, aff, as_per
         as_persona(qui)
         page = client.get(_url(personas, "pfmp:portfolio", pk=aff.pk))
         assert page.status_code == 200
-        assert "Présenter mon entreprise" not in page.content.decode()
+        html = page.content.decode()
+        assert "Présenter mon entreprise" not in html
+        # Headings speak of the learner, not in his voice.
+        assert "Présentation de l&#x27;entreprise par l&#x27;apprenant" in html or (
+            "Présentation de l'entreprise par l'apprenant" in html
+        )
+        assert "Ma présentation" not in html and "Mon bilan personnel" not in html
         url = _url(personas, "pfmp:portfolio_presentation", pk=aff.pk)
         assert client.post(url, {"texte": "x"}).status_code == 403
 
