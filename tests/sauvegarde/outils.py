@@ -55,9 +55,12 @@ def empreintes_etablissement(archive: Path, *, sauf_actions=frozenset()) -> dict
     from sauvegarde import journal, perimetre
 
     scope = {m.label: m.modele for m in perimetre.perimetre()}
+    toutes = donnees(archive)
+    # An audit row about a shared row (a référentiel's critère) names it by natural key ("r").
+    naturelles = {(ligne["m"], ligne["k"]): ligne["r"] for ligne in toutes if "r" in ligne}
     lignes = {
         (ligne["m"], ligne["k"]): ligne["c"]
-        for ligne in donnees(archive)
+        for ligne in toutes
         if not ligne.get("p")  # the establishment's own référentiel: compared by the test
         and (ligne["m"] != "cpro.auditlog" or ligne["c"]["action"] not in sauf_actions)
     }
@@ -85,6 +88,8 @@ def empreintes_etablissement(archive: Path, *, sauf_actions=frozenset()) -> dict
                 objet = (objet[0], int(objet[1])) if str(objet[1]).isdigit() else objet
                 if objet in lignes:
                     canon[ident] = empreinte(*objet)
+                elif (label, cle) in naturelles:
+                    canon[ident] = naturelles[(label, cle)]
             texte = json.dumps([label, canon], sort_keys=True, ensure_ascii=False)
             memo[(label, cle)] = hashlib.sha256(texte.encode()).hexdigest()
         return memo[(label, cle)]
