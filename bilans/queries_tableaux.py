@@ -50,7 +50,8 @@ def divisions_courantes(etablissement, diplome) -> list[Division]:
     )
 
 
-def _tri_nom(apprenant: Apprenant):
+def tri_nom(apprenant: Apprenant):
+    """Sort key of learners: last name, first name (case-insensitive), then pk."""
     user = apprenant.membership.user
     return (user.last_name.lower(), user.first_name.lower(), apprenant.pk)
 
@@ -60,7 +61,7 @@ def apprenants_de_division(division: Division) -> list[Apprenant]:
     qs = Apprenant.objects.filter(division=division, membership__active=True).select_related(
         "membership__user", "division"
     )
-    return sorted(qs, key=_tri_nom)
+    return sorted(qs, key=tri_nom)
 
 
 def apprenant_et_camarades(request, pk) -> tuple[Apprenant, list[Apprenant]]:
@@ -78,7 +79,7 @@ def apprenant_et_camarades(request, pk) -> tuple[Apprenant, list[Apprenant]]:
         division_id__in=division,
         membership__active=True,
     ).select_related("membership__user", "division__annee")
-    camarades = sorted(qs, key=_tri_nom)
+    camarades = sorted(qs, key=tri_nom)
     for a in camarades:
         if a.pk == pk:
             return a, camarades
@@ -483,13 +484,7 @@ def donnees_tableau(
     groupes = groupes_de(criteres, niveaux, colonnes)
 
     if avec_suggestions:
-        for g in groupes:
-            for bloc in g.competences:
-                bloc.suggestion = suggerer(_observations(bloc), reference)
-
-    comptes = [
-        Compte(n.code, n.label, sum(1 for col in colonnes if col.nature == n.value)) for n in Nature
-    ]
+        suggerer_blocs(groupes, reference)
     return Tableau(
         apprenant=apprenant,
         diplome=diplome,
@@ -497,7 +492,7 @@ def donnees_tableau(
         colonnes=colonnes,
         plages=plages,
         groupes=groupes,
-        comptes=comptes,
+        comptes=comptes_de(colonnes),
         unites=sorted(unites.items(), key=lambda u: _cle_unite(u[0])),
         competences=list(competences.values()),
         unite=unite,
@@ -511,7 +506,22 @@ def _cle_unite(code: str):
     return (code.rstrip("0123456789")[:1], chiffres.ljust(3, "0"), code)
 
 
-def _observations(bloc: BlocCompetence) -> list[Observation]:
+def suggerer_blocs(groupes: list[BlocGroupe], reference: datetime.date) -> None:
+    """The suggested level of every competence of the table, from its cells."""
+    for g in groupes:
+        for bloc in g.competences:
+            bloc.suggestion = suggerer(observations_du_bloc(bloc), reference)
+
+
+def comptes_de(colonnes: list[Colonne]) -> list[Compte]:
+    """Number of évaluations per nature (Int, C, E) among the columns."""
+    return [
+        Compte(n.code, n.label, sum(1 for col in colonnes if col.nature == n.value)) for n in Nature
+    ]
+
+
+def observations_du_bloc(bloc: BlocCompetence) -> list[Observation]:
+    """The cells of a competence's criteria as observations for the suggestion."""
     return [
         Observation(
             niveau=cel.niveau,

@@ -21,20 +21,21 @@ from django.utils import timezone
 
 from bilans.models import BilanIntermediaire, Positionnement
 from bilans.queries_tableaux import (
-    BlocCompetence,
-    Compte,
     LigneClasse,
     Position,
     Tableau,
     VueClasse,
     apprenants_de_division,
     colonnes_de,
+    comptes_de,
     groupes_de,
     plages_de,
+    suggerer_blocs,
+    tri_nom,
 )
-from bilans.suggestion import Cumul, Observation, suggerer
+from bilans.suggestion import Cumul
 from cpro.models import AnneeScolaire, Apprenant, Division
-from evaluations.models import Evaluation, Nature, Participant, Resultat
+from evaluations.models import Evaluation, Participant, Resultat
 from referentiels.models import Critere
 from referentiels.services_transversal import referentiel_de
 
@@ -58,11 +59,6 @@ def divisions_courantes(etablissement) -> list[Division]:
     )
 
 
-def _tri_nom(apprenant: Apprenant):
-    user = apprenant.membership.user
-    return (user.last_name.lower(), user.first_name.lower(), apprenant.pk)
-
-
 def apprenant_et_camarades(request, pk) -> tuple[Apprenant, list[Apprenant]]:
     """A learner of the request's establishment in a division (of any diploma), with the
     learners of that division in name order, in 1 query; anything else → 404."""
@@ -76,7 +72,7 @@ def apprenant_et_camarades(request, pk) -> tuple[Apprenant, list[Apprenant]]:
         division_id__in=division,
         membership__active=True,
     ).select_related("membership__user", "division__annee", "division__diplome")
-    camarades = sorted(qs, key=_tri_nom)
+    camarades = sorted(qs, key=tri_nom)
     for a in camarades:
         if a.pk == pk:
             return a, camarades
@@ -91,21 +87,6 @@ def _criteres(referentiel) -> list[Critere]:
         .select_related("competence__groupe__unite")
         .order_by("competence__ordre", "competence__code", "ordre", "code")
     )
-
-
-def _observations(bloc: BlocCompetence) -> list[Observation]:
-    return [
-        Observation(
-            niveau=cel.niveau,
-            date=cel.colonne.date,
-            nature=cel.colonne.nature,
-            titre=cel.colonne.titre,
-            critere=ligne.critere.code,
-            enseignant=cel.colonne.enseignants_texte,
-        )
-        for ligne in bloc.criteres
-        for cel in ligne.resultats
-    ]
 
 
 def evaluations_transversales(apprenant, referentiel):
@@ -183,13 +164,7 @@ def donnees_transversales(
         montrer=lambda c, ligne: bool(ligne) or (c.actif and c.competence.active),
     )
     if avec_suggestions:
-        for g in groupes:
-            for bloc in g.competences:
-                bloc.suggestion = suggerer(_observations(bloc), reference)
-
-    comptes = [
-        Compte(n.code, n.label, sum(1 for col in colonnes if col.nature == n.value)) for n in Nature
-    ]
+        suggerer_blocs(groupes, reference)
     return Tableau(
         apprenant=apprenant,
         diplome=referentiel,
@@ -197,7 +172,7 @@ def donnees_transversales(
         colonnes=colonnes,
         plages=plages,
         groupes=groupes,
-        comptes=comptes,
+        comptes=comptes_de(colonnes),
         unites=[],
         competences=[c for c in competences.values() if c.active],
         unite=None,
