@@ -8,10 +8,13 @@ Each re-checks in `render` that what the params name belongs to the job's establ
 job may run long after the request that queued it.
 """
 
+from django.db.models import F
 from django.template.loader import render_to_string
 
 from bilans import queries_documents as queries
+from bilans.models import Positionnement
 from cpro import perms
+from cpro.maitrise import rendu
 from cpro.models import Division
 from cpro.pipeline_exports import Exporter, ExportError, exporter
 from cpro.templatetags.francais import de_texte
@@ -23,8 +26,29 @@ def _pk(params, key):
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+def _transversales(documents) -> None:
+    """Set `doc.transversales` on each document: the bilan's levels on the establishment's
+    transversal competences (a référentiel other than the bilan's diplôme), in référentiel
+    order — printed apart, never as official competences. One query."""
+    from bilans.queries_bilans import PositionTransversale
+
+    par_bilan: dict[int, list] = {doc.bilan.pk: [] for doc in documents}
+    lignes = (
+        Positionnement.objects.filter(bilan_id__in=list(par_bilan))
+        .exclude(competence__diplome_id=F("bilan__diplome_id"))
+        .values_list(
+            "bilan_id", "competence__ordre", "competence__code", "competence__intitule", "niveau"
+        )
+    )
+    for bid, ordre, code, intitule, niveau in lignes:
+        par_bilan[bid].append(PositionTransversale(ordre, code, intitule, niveau))
+    for doc in documents:
+        doc.transversales = [(t, rendu(t.niveau)) for t in sorted(par_bilan.get(doc.bilan.pk, []))]
+
+
 def _sections(etab, documents, progress=None) -> list[str]:
     """One rendered HTML section per bilan (a page break before each but the first)."""
+    _transversales(documents)
     sections = []
     for i, doc in enumerate(documents, start=1):
         sections.append(

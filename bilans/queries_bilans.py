@@ -4,9 +4,16 @@ The module is scoped by the establishment and the chosen diplôme: a learner or 
 another establishment — or of a division preparing another diplôme — answers 404. Who may change
 a bilan is `cpro.perms.peut` (REDIGER_BILANS, SUPPRIMER_BILANS: bilans.regles; 403 otherwise).
 
-The observations that pre-fill a bilan are computed here (one query), from the learner's
-résultats on the criteria of the diplôme's competences, in évaluations shown in dashboards and
-dated up to the bilan's date; they feed `bilans.suggestion.suggerer`.
+The suggested levels that pre-fill a bilan are read from the stored exact aggregates
+(`evaluations.agregats.lire`, one query) — same rule, same level as `bilans.suggestion.suggerer`
+— and computed from the observations themselves (one more query) only for the competences with
+an observation dated after the bilan's date. The observations (the learner's résultats on the
+criteria of a competence, in évaluations shown in dashboards, dated up to the bilan's date) are
+read on demand for « Pourquoi ? » (`pourquoi`, one competence).
+
+A bilan also positions the establishment's active transversal competences (référentiel of
+nature TRANSVERSAL, `referentiels.services_transversal`), shown apart: never as official
+content. Their observations come from évaluations of any diploma of the establishment.
 """
 
 import datetime
@@ -15,15 +22,16 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
-from bilans import rendu_tableau
 from bilans.models import BilanIntermediaire, Positionnement
-from bilans.suggestion import MAX_POURQUOI, Observation, Suggestion, suggerer
+from bilans.suggestion import MAX_POURQUOI, Observation, Suggestion, niveau_agrege, suggerer
 from cpro import perms
 from cpro.models import AnneeScolaire, Apprenant, Division
+from evaluations import agregats
 from evaluations.models import Evaluation, Resultat
-from referentiels.models import Competence
+from referentiels.models import Competence, Diplome, NatureReferentiel
 
 # --- the pre-fill ----------------------------------------------------------------------------
 
@@ -37,29 +45,68 @@ def competences_du_diplome(diplome):
     )
 
 
-def evaluations_eligibles(apprenant: Apprenant, diplome, date: datetime.date):
+def referentiel_transversal(etablissement_id) -> Diplome | None:
+    """The establishment's transversal référentiel when it is active, else None (1 query)."""
+    return Diplome.objects.filter(
+        etablissement_id=etablissement_id, nature=NatureReferentiel.TRANSVERSAL, actif=True
+    ).first()
+
+
+def competences_transversales(referentiel):
+    """The active competences of the transversal référentiel, in order."""
+    return (
+        Competence.objects.filter(diplome=referentiel, active=True)
+        .select_related("groupe")
+        .order_by("groupe__ordre", "groupe__code", "ordre", "code", "pk")
+    )
+
+
+def evaluations_eligibles(apprenant: Apprenant, diplome, date: datetime.date, *, transversal=None):
     """The learner's évaluations a bilan dated `date` takes into account: those of the diplôme
-    in which they take part, shown in dashboards, dated on or before `date`."""
-    return Evaluation.objects.filter(
-        etablissement_id=apprenant.etablissement_id,
-        diplome=diplome,
-        participants__apprenant=apprenant,
-        afficher_tableau_de_bord=True,
-        date__lte=date,
-    ).distinct()
+    in which they take part, shown in dashboards, dated on or before `date` — and, when the
+    bilan positions the transversal référentiel `transversal`, those of any diploma of the
+    establishment that link one of its criteria."""
+    portee = Q(diplome=diplome)
+    if transversal is not None:
+        portee |= Q(
+            Exists(
+                Evaluation.criteres.through.objects.filter(
+                    evaluation=OuterRef("pk"), critere__competence__diplome=transversal
+                )
+            )
+        )
+    return (
+        Evaluation.objects.filter(
+            etablissement_id=apprenant.etablissement_id,
+            participants__apprenant=apprenant,
+            afficher_tableau_de_bord=True,
+            date__lte=date,
+        )
+        .filter(portee)
+        .distinct()
+    )
 
 
-def observations(apprenant: Apprenant, diplome, date: datetime.date) -> dict[int, list]:
+def observations(
+    apprenant: Apprenant, diplome, date: datetime.date, *, competences=None
+) -> dict[int, list]:
     """competence id → its observations (bilans.suggestion.Observation) for this learner up to
-    `date`. One query. Empty cells have no row; NE rows are kept (the rule ignores them)."""
+    `date`, for the competences of `diplome` (or only `competences`, ids, whatever their
+    référentiel). One query. Empty cells have no row; NE rows are kept (the rule ignores
+    them)."""
+    portee = (
+        Q(critere__competence_id__in=list(competences))
+        if competences is not None
+        else Q(critere__competence__diplome=diplome)
+    )
     # Plain values (three years are ~1,600 résultats: no model instances).
     resultats = (
         Resultat.objects.filter(
+            portee,
             apprenant=apprenant,
             evaluation__etablissement_id=apprenant.etablissement_id,
             evaluation__afficher_tableau_de_bord=True,
             evaluation__date__lte=date,
-            critere__competence__diplome=diplome,
         )
         .order_by("evaluation__date", "critere__ordre", "critere__code", "pk")
         .values_list(
@@ -94,6 +141,36 @@ def suggestions(apprenant: Apprenant, diplome, date: datetime.date) -> dict[int,
     """competence id → the explained suggestion at `date` (competences without observation are
     absent: their suggestion is NE)."""
     return {cid: suggerer(obs, date) for cid, obs in observations(apprenant, diplome, date).items()}
+
+
+def niveaux_suggeres(apprenant: Apprenant, competences, date: datetime.date) -> dict[int, str]:
+    """competence id → the suggested level at `date` for each of `competences` (ids), the same
+    as `suggerer` on the observations: read from the stored exact aggregates (1 query); the
+    competences with an observation dated after `date` are computed from their observations
+    (1 more query)."""
+    ids = sorted(set(competences))
+    if not ids:
+        return {}
+    lues = agregats.lire([apprenant.pk], ids)
+    niveaux: dict[int, str] = {}
+    exactes = []
+    for cid in ids:
+        niveau = niveau_agrege(lues.get((apprenant.pk, cid), []), date)
+        if niveau is None:
+            exactes.append(cid)
+        else:
+            niveaux[cid] = niveau
+    if exactes:
+        obs = observations(apprenant, None, date, competences=exactes)
+        for cid in exactes:
+            niveaux[cid] = suggerer(obs.get(cid, []), date).niveau
+    return niveaux
+
+
+def suggestion_expliquee(apprenant: Apprenant, competence_id: int, date: datetime.date):
+    """The explained suggestion (every contribution) of one competence at `date` (1 query)."""
+    obs = observations(apprenant, None, date, competences=[competence_id])
+    return suggerer(obs.get(competence_id, []), date)
 
 
 # --- accessors -------------------------------------------------------------------------------
@@ -142,7 +219,8 @@ def bilan_pour(request, pk) -> BilanIntermediaire:
         BilanIntermediaire.objects.filter(
             pk=pk, etablissement=request.etablissement, diplome=request.diplome
         )
-        .select_related("apprenant__membership__user", "apprenant__division", "diplome", "auteur")
+        # What the bilan pages show (the learner's name); the services re-read under lock.
+        .select_related("apprenant__membership__user")
         .first()
     )
     if bilan is None:
@@ -181,6 +259,16 @@ class Groupe:
     lignes: list = field(default_factory=list)
 
 
+@dataclass(order=True, frozen=True)
+class PositionTransversale:
+    """A bilan's level on a transversal competence (référentiel of the establishment)."""
+
+    ordre: int
+    code: str
+    intitule: str
+    niveau: str
+
+
 @dataclass
 class PageBilans:
     apprenant: Apprenant
@@ -197,21 +285,36 @@ class PageBilans:
 
 def page_bilans(apprenant: Apprenant, diplome, choix=None) -> PageBilans:
     """The learner's bilans of `diplome` (date order) with every positionnement, and the table
-    competence × bilans. Three queries whatever the number of bilans or competences."""
+    competence × bilans (the diplôme's competences); the chosen bilan's transversal
+    positionnements as `choisi.transversales` ([PositionTransversale], in référentiel order).
+    Three queries whatever the number of bilans or competences."""
     bilans = list(
         BilanIntermediaire.objects.filter(apprenant=apprenant, diplome=diplome)
         .select_related("auteur", "valide_par")
         .order_by("date", "pk")
     )
     niveaux: dict[tuple[int, int], str] = {}
+    # The transversal positionnements (competences of another référentiel) of each bilan.
+    transversales: dict[int, list] = defaultdict(list)
     if bilans:
-        for bid, cid, niveau in Positionnement.objects.filter(
+        for bid, cid, niveau, diplome_id, ordre, code, intitule in Positionnement.objects.filter(
             bilan__in=[b.pk for b in bilans]
-        ).values_list("bilan_id", "competence_id", "niveau"):
+        ).values_list(
+            "bilan_id",
+            "competence_id",
+            "niveau",
+            "competence__diplome_id",
+            "competence__ordre",
+            "competence__code",
+            "competence__intitule",
+        ):
             niveaux[(bid, cid)] = niveau
+            if diplome_id != diplome.pk:
+                transversales[bid].append(PositionTransversale(ordre, code, intitule, niveau))
     choisi = None
     if bilans:
         choisi = next((b for b in bilans if str(b.pk) == str(choix)), bilans[-1])
+        choisi.transversales = sorted(transversales.get(choisi.pk, []))
     competences = list(competences_du_diplome(diplome)) if bilans else []
     groupes: list[Groupe] = []
     for c in competences:
@@ -237,21 +340,7 @@ def apprenants_de_division(division):
 @dataclass
 class LigneEdition:
     positionnement: Positionnement
-    suggestion: Suggestion
-
-    @cached_property
-    def pourquoi(self) -> list:
-        """The heaviest contributions (MAX_POURQUOI), chronologically, as in the dashboard."""
-        return self.suggestion.principales(MAX_POURQUOI)
-
-    @property
-    def html_pourquoi(self):
-        return rendu_tableau.html_contributions(self.pourquoi)
-
-    @property
-    def pourquoi_autres(self) -> tuple[int, str]:
-        n, reste = self.suggestion.autres(MAX_POURQUOI)
-        return n, rendu_tableau.virgule(reste)
+    suggestion: str  # the suggested level at the bilan's date ("NE" without observation)
 
 
 @dataclass
@@ -261,9 +350,10 @@ class GroupeEdition:
 
 
 def page_edition(bilan: BilanIntermediaire, date: datetime.date | None = None) -> dict:
-    """The edit page: positionnements grouped by groupe de compétences with the suggestion
-    explained (observations up to `date`, default the bilan's), and the évaluations taken into
-    account. A fixed number of queries."""
+    """The edit page: positionnements grouped by groupe de compétences with the suggested level
+    (at `date`, default the bilan's), the transversal ones apart (competences outside the
+    bilan's diplôme), and the évaluations taken into account. 3 queries (4 when an observation
+    is dated after `date`); « Pourquoi ? » is `pourquoi`, loaded on demand."""
     date = date or bilan.date
     positionnements = list(
         bilan.positionnements.select_related("competence__groupe").order_by(
@@ -271,14 +361,69 @@ def page_edition(bilan: BilanIntermediaire, date: datetime.date | None = None) -
             "competence__groupe__code",
             "competence__ordre",
             "competence__code",
+            "competence_id",
         )
     )
-    sugg = suggestions(bilan.apprenant, bilan.diplome, date)
+    niveaux = niveaux_suggeres(bilan.apprenant, [p.competence_id for p in positionnements], date)
     groupes: list[GroupeEdition] = []
+    transversales: list[LigneEdition] = []
     for p in positionnements:
         c = p.competence
+        ligne = LigneEdition(p, niveaux.get(c.pk, "NE"))
+        if c.diplome_id != bilan.diplome_id:
+            transversales.append(ligne)
+            continue
         if not groupes or groupes[-1].groupe.pk != c.groupe_id:
             groupes.append(GroupeEdition(c.groupe))
-        groupes[-1].lignes.append(LigneEdition(p, sugg.get(c.pk) or suggerer([], date)))
-    evaluations = list(bilan.evaluations.select_related("auteur").order_by("date", "titre", "pk"))
-    return {"groupes": groupes, "evaluations": evaluations}
+        groupes[-1].lignes.append(ligne)
+    # Three years are ~180 évaluations: plain values, rendered by bilans.rendu_bilan.
+    evaluations = list(
+        bilan.evaluations.order_by("date", "titre", "pk").values_list(
+            "date", "titre", "nature", "verrouillee"
+        )
+    )
+    return {"groupes": groupes, "transversales": transversales, "evaluations": evaluations}
+
+
+# --- « Pourquoi ? » --------------------------------------------------------------------------
+
+
+@dataclass
+class Pourquoi:
+    """The observations behind the suggestion of one competence of a bilan."""
+
+    bilan: BilanIntermediaire
+    competence: Competence
+    suggestion: Suggestion
+
+    @cached_property
+    def contributions(self) -> list:
+        """The heaviest contributions (MAX_POURQUOI), chronologically, as in the dashboard."""
+        return self.suggestion.principales(MAX_POURQUOI)
+
+    @property
+    def autres(self) -> tuple[int, float]:
+        return self.suggestion.autres(MAX_POURQUOI)
+
+    @property
+    def transversale(self) -> bool:
+        return self.competence.diplome_id != self.bilan.diplome_id
+
+
+def pourquoi(bilan: BilanIntermediaire, competence_pk) -> Pourquoi:
+    """The suggestion of the bilan's competence `competence_pk` explained (its observations up
+    to the bilan's date); a competence the bilan does not position → 404. 2 queries."""
+    try:
+        competence_pk = int(competence_pk)
+    except (TypeError, ValueError):
+        raise Http404("Compétence introuvable") from None
+    p = (
+        bilan.positionnements.filter(competence_id=competence_pk)
+        .select_related("competence")
+        .first()
+    )
+    if p is None:
+        raise Http404("Compétence introuvable")
+    return Pourquoi(
+        bilan, p.competence, suggestion_expliquee(bilan.apprenant, competence_pk, bilan.date)
+    )

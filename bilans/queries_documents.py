@@ -9,7 +9,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q
+from django.db.models import F, Prefetch, Q
 from django.shortcuts import get_object_or_404
 
 from bilans.models import Attestation, BilanIntermediaire, JetonPronote, Positionnement
@@ -298,7 +298,11 @@ def competences_attestation(bilan) -> list[CompetenceAttestation]:
     Application conventions (`Competence.convention`, MCV C1.0) are left out: they are not
     competences of the référentiel and can never be attested."""
     positionnements = (
-        Positionnement.objects.filter(bilan=bilan, competence__convention=False)
+        # The diplôme's competences only: a transversal one (référentiel of the
+        # establishment) is never attested.
+        Positionnement.objects.filter(
+            bilan=bilan, competence__convention=False, competence__diplome_id=bilan.diplome_id
+        )
         .select_related("competence__groupe")
         .prefetch_related(
             Prefetch("competence__criteres", queryset=Critere.objects.order_by("ordre", "code"))
@@ -444,9 +448,12 @@ def bilans_pronote(etablissement, du: datetime.date, au: datetime.date) -> list[
         .prefetch_related(
             Prefetch(
                 "positionnements",
-                queryset=Positionnement.objects.select_related("competence").order_by(
-                    "competence__groupe__ordre", "competence__ordre", "competence__code"
-                ),
+                # The diplôme's competences: a transversal one is not the diplôme's.
+                queryset=Positionnement.objects.filter(
+                    competence__diplome_id=F("bilan__diplome_id")
+                )
+                .select_related("competence")
+                .order_by("competence__groupe__ordre", "competence__ordre", "competence__code"),
             )
         )
         .order_by("valide_le", "pk")

@@ -11,6 +11,9 @@ Rules enforced here (never only in a form):
 - a bilan positions the learner on every competence of their diplôme, pre-filled from the
   explainable suggestion (bilans.suggestion), and takes into account the learner's évaluations
   shown in dashboards dated up to the bilan's date;
+- when the establishment has an active transversal référentiel, a new bilan also positions its
+  active competences (same suggestion), and takes into account the évaluations of any diploma
+  that link one of its criteria; a bilan created before keeps its positionnements;
 - validating locks those évaluations; unlocking unlocks them, except those another validated
   bilan still takes into account.
 
@@ -147,13 +150,27 @@ def _verifier_niveaux(bilan: BilanIntermediaire, niveaux: dict) -> dict[int, str
     return resultat
 
 
+def _transversal_du_bilan(bilan: BilanIntermediaire):
+    """The id of the transversal référentiel the bilan positions, or None (1 query)."""
+    return (
+        Positionnement.objects.filter(bilan=bilan)
+        .exclude(competence__diplome_id=bilan.diplome_id)
+        .values_list("competence__diplome_id", flat=True)
+        .first()
+    )
+
+
+def _eligibles(bilan: BilanIntermediaire, date) -> list[int]:
+    return list(
+        queries_bilans.evaluations_eligibles(
+            bilan.apprenant, bilan.diplome, date, transversal=_transversal_du_bilan(bilan)
+        ).values_list("pk", flat=True)
+    )
+
+
 def _verifier_evaluations(bilan, date, evaluations) -> list[int]:
     ids = {getattr(e, "pk", e) for e in evaluations}
-    eligibles = set(
-        queries_bilans.evaluations_eligibles(bilan.apprenant, bilan.diplome, date).values_list(
-            "pk", flat=True
-        )
-    )
+    eligibles = set(_eligibles(bilan, date))
     if not ids <= eligibles:
         raise ValidationError(
             {
@@ -182,8 +199,11 @@ def creer_bilan(apprenant: Apprenant, *, par, date: datetime.date) -> BilanInter
     """A draft bilan of `apprenant` for their division's diplôme, dated `date`.
 
     Writes: the bilan (author `par`, school year of `date`); one Positionnement per competence
-    of the diplôme, niveau = suggestion = the suggested level at `date`; the évaluations taken
-    into account = the learner's évaluations of the diplôme shown in dashboards dated ≤ `date`.
+    of the diplôme and per active competence of the establishment's active transversal
+    référentiel, niveau = suggestion = the suggested level at `date` (stored aggregates,
+    queries_bilans.niveaux_suggeres); the évaluations taken into account = the learner's
+    évaluations shown in dashboards dated ≤ `date`, of the diplôme or linking a transversal
+    criterion.
     Audit: `bilan.creation`. Raises PermissionDenied (not a writer here) or ValidationError
     (no division; a bilan of this learner at this date already exists: code "doublon")."""
     _exiger_redacteur(apprenant, par)
@@ -212,17 +232,18 @@ def creer_bilan(apprenant: Apprenant, *, par, date: datetime.date) -> BilanInter
         if existant is None:
             raise
         raise _erreur_doublon(existant, apprenant, date) from None
-    sugg = queries_bilans.suggestions(apprenant, diplome, date)
+    transversal = queries_bilans.referentiel_transversal(apprenant.etablissement_id)
+    competences = list(queries_bilans.competences_du_diplome(diplome))
+    if transversal is not None:
+        competences += list(queries_bilans.competences_transversales(transversal))
+    niveaux = queries_bilans.niveaux_suggeres(apprenant, [c.pk for c in competences], date)
     Positionnement.objects.bulk_create(
-        Positionnement(
-            bilan=bilan,
-            competence=c,
-            niveau=(n := (sugg[c.pk].niveau if c.pk in sugg else Maitrise.NE.value)),
-            suggestion=n,
-        )
-        for c in queries_bilans.competences_du_diplome(diplome)
+        Positionnement(bilan=bilan, competence=c, niveau=niveaux[c.pk], suggestion=niveaux[c.pk])
+        for c in competences
     )
-    bilan.evaluations.set(queries_bilans.evaluations_eligibles(apprenant, diplome, date))
+    bilan.evaluations.set(
+        queries_bilans.evaluations_eligibles(apprenant, diplome, date, transversal=transversal)
+    )
     journaliser(
         "bilan.creation",
         par=par,
@@ -270,11 +291,7 @@ def modifier_bilan(
     if evaluations is not None:
         ids_evaluations = _verifier_evaluations(bilan, date, evaluations)
     elif date != bilan.date:
-        ids_evaluations = list(
-            queries_bilans.evaluations_eligibles(bilan.apprenant, bilan.diplome, date).values_list(
-                "pk", flat=True
-            )
-        )
+        ids_evaluations = _eligibles(bilan, date)
     # Everything is valid: write.
     bilan.date = date
     bilan.annee = AnneeScolaire.courante(date)
@@ -293,10 +310,12 @@ def modifier_bilan(
         if existant is None:
             raise
         raise _erreur_doublon(existant, bilan.apprenant, date) from None
-    sugg = queries_bilans.suggestions(bilan.apprenant, bilan.diplome, date)
     positionnements = list(bilan.positionnements.all())
+    sugg = queries_bilans.niveaux_suggeres(
+        bilan.apprenant, [p.competence_id for p in positionnements], date
+    )
     for p in positionnements:
-        p.suggestion = sugg[p.competence_id].niveau if p.competence_id in sugg else "NE"
+        p.suggestion = sugg.get(p.competence_id, "NE")
         if p.competence_id in niveaux:
             p.niveau = niveaux[p.competence_id]
     Positionnement.objects.bulk_update(positionnements, ["niveau", "suggestion"])
@@ -310,7 +329,8 @@ def valider_bilan(bilan: BilanIntermediaire, *, par) -> BilanIntermediaire:
     """Validate a draft: statut VALIDE, valide_le/valide_par.
 
     Locks: the bilan row, then (evaluations.services.verrouiller_evaluations) the évaluations
-    it takes into account, which every write service then refuses. Audit: `bilan.validation`
+    it takes into account (those of its transversal competences too), which every write
+    service then refuses. Audit: `bilan.validation`
     (before/after) and one `evaluation.verrouillage` per évaluation locked."""
     _exiger_redacteur(bilan, par)
     bilan = (

@@ -47,7 +47,8 @@ def valider_competences(bilan: BilanIntermediaire, competence_ids, *, par) -> li
     with transaction.atomic():
         lignes = list(
             Positionnement.objects.select_for_update()
-            .filter(bilan=bilan)
+            # A transversal competence (référentiel of the establishment) is never attested.
+            .filter(bilan=bilan, competence__diplome_id=bilan.diplome_id)
             .select_related("competence")
         )
         connues = {p.competence_id for p in lignes}
@@ -112,7 +113,10 @@ def generer_attestation(bilan: BilanIntermediaire, *, par) -> Attestation:
             raise BilanNonValide(bilan)
         competences = list(
             Positionnement.objects.filter(
-                bilan=bilan, competence_validee=True, competence__convention=False
+                bilan=bilan,
+                competence_validee=True,
+                competence__convention=False,
+                competence__diplome_id=bilan.diplome_id,
             )
             .order_by("competence__code")
             .values_list("competence_id", "competence__code")

@@ -8,6 +8,11 @@ urlpatterns = [
     path("intermediaires/", views_bilans.bilans, name="bilans"),
     path("intermediaires/creer/", views_bilans.bilan_creer, name="bilan_creer"),
     path("intermediaires/<int:pk>/", views_bilans.bilan_modifier, name="bilan_modifier"),
+    path(
+        "intermediaires/<int:pk>/pourquoi/<int:competence>/",
+        views_bilans.bilan_pourquoi,
+        name="bilan_pourquoi",
+    ),
     path("intermediaires/<int:pk>/valider/", views_bilans.bilan_valider, name="bilan_valider"),
     path(
         "intermediaires/<int:pk>/deverrouiller/",

@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from bilans import queries_bilans, services_bilans
+from bilans import queries_bilans, rendu_bilan, rendu_tableau, services_bilans
 from bilans.forms_bilans import BilanForm, CreerBilanForm
+from bilans.models import TEXTE_MAX
 from bilans.radar import radar_svg
 from cpro import perms
 from cpro.erreurs_vues import messages_erreur
@@ -150,10 +151,11 @@ def bilan_modifier(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, services_bilans.MESSAGE_VALIDE)
         return redirect(retour)
     edition = queries_bilans.page_edition(bilan)
-    positionnements = [ligne.positionnement for g in edition["groupes"] for ligne in g.lignes]
+    lignes = [ligne for g in edition["groupes"] for ligne in g.lignes]
+    lignes += edition["transversales"]
     form = BilanForm(
         request.POST if request.method == "POST" else None,
-        positionnements=positionnements,
+        positionnements=[ligne.positionnement for ligne in lignes],
         initial={
             "date": bilan.date,
             "constats": bilan.constats,
@@ -180,14 +182,59 @@ def bilan_modifier(request: HttpRequest, pk: int) -> HttpResponse:
             if "valider" in request.POST:
                 return _valider(request, bilan, retour)
             return redirect(etab_reverse(request, "bilans:bilan_modifier", pk=bilan.pk))
-    for groupe in edition["groupes"]:
-        for ligne in groupe.lignes:
-            ligne.champ = form.champ_niveau(ligne.positionnement.competence_id)
+    # Each competence's markup is built in Python (bilans.rendu_bilan): the posted level when
+    # the form comes back with errors, else the stored one.
+    erreurs = form.errors if form.is_bound else {}
+    # One reverse for every competence: the URL ends with "<competence>/".
+    url_pourquoi = etab_reverse(request, "bilans:bilan_pourquoi", pk=bilan.pk, competence=0)
+    url_pourquoi = url_pourquoi.removesuffix("0/")
+    for ligne in lignes:
+        p = ligne.positionnement
+        nom = f"niveau_{p.competence_id}"
+        ligne.html = rendu_bilan.html_competence(
+            ligne,
+            courant=form.data.get(nom, "") if form.is_bound else p.niveau,
+            erreurs=erreurs.get(nom, ()),
+            url_pourquoi=f"{url_pourquoi}{p.competence_id}/",
+        )
     return render(
         request,
         "bilans/bilan_modifier.html",
-        {"bilan": bilan, "form": form, "retour": retour, **edition},
+        {
+            "bilan": bilan,
+            "form": form,
+            "retour": retour,
+            "html_evaluations": rendu_bilan.html_evaluations(edition["evaluations"]),
+            "champs": {
+                "date": rendu_bilan.html_champ_saisie(form["date"], type_="date"),
+                "constats": rendu_bilan.html_champ_texte(form["constats"], maximum=TEXTE_MAX),
+                "conseils": rendu_bilan.html_champ_texte(form["conseils"], maximum=TEXTE_MAX),
+                "note": rendu_bilan.html_champ_saisie(
+                    form["note"], attrs=' inputmode="decimal" size="6" maxlength="6"'
+                ),
+            },
+            **edition,
+        },
     )
+
+
+@require_GET
+@permission_requise(perms.REDIGER_BILANS)
+def bilan_pourquoi(request: HttpRequest, pk: int, competence: int) -> HttpResponse:
+    """« Pourquoi ? » of one competence of a bilan: the observations behind its suggestion.
+    HTMX (the form's `<details>`): the table alone; otherwise a full page (no JavaScript)."""
+    bilan = queries_bilans.bilan_modifiable(request, pk)
+    p = queries_bilans.pourquoi(bilan, competence)
+    n, reste = p.autres
+    contexte = {
+        "bilan": bilan,
+        "p": p,
+        "lignes": rendu_tableau.html_contributions(p.contributions),
+        "autres": (n, rendu_tableau.virgule(reste)),
+        "retour": etab_reverse(request, "bilans:bilan_modifier", pk=bilan.pk),
+    }
+    gabarit = "bilans/_bilan_pourquoi.html" if request.htmx else "bilans/bilan_pourquoi.html"
+    return render(request, gabarit, contexte)
 
 
 def _valider(request, bilan, retour):

@@ -15,6 +15,13 @@ def _bilan(p):
     return {"pk": bilan(p.a).pk}
 
 
+def _bilan_competence(p):
+    from tests.bilans.bilans_factories import bilan, referentiel
+
+    competence = referentiel(p.a, competences=1)[0].competence
+    return {"pk": bilan(p.a).pk, "competence": competence.pk}
+
+
 def _bilan_valide(p):
     from tests.bilans.bilans_factories import bilan_valide
 
@@ -29,6 +36,7 @@ ACCESS = [
         allowed=REDACTEURS,
     ),
     Access("bilans:bilan_modifier", kwargs=_bilan, allowed=REDACTEURS),
+    Access("bilans:bilan_pourquoi", kwargs=_bilan_competence, allowed=REDACTEURS),
     Access("bilans:bilan_valider", kwargs=_bilan, method="POST", allowed=REDACTEURS, ok=302),
     Access(
         "bilans:bilan_deverrouiller",

@@ -183,10 +183,15 @@ def test_modifier_get_shows_suggestion_and_why(client, personas, as_persona, ref
     html = r.content.decode()
     assert r.status_code == 200
     assert 'data-compteur="compteur-constats"' in html and 'id="compteur-constats"' in html
-    assert "Pourquoi ?" in html and "médiane pondérée" in html
-    assert "Vente conseil d&#x27;un smartphone" in html
-    assert ev.titre.replace("'", "&#x27;") in html
+    assert "Pourquoi ?" in html and "Voir les observations" in html
     assert ref[0].competence.groupe.intitule in html
+    # The observations are loaded when « Pourquoi ? » is opened (bilans:bilan_pourquoi).
+    fragment = client.get(
+        url(personas, "bilans:bilan_pourquoi", pk=bilan.pk, competence=ref[0].competence_id),
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    assert "médiane pondérée" in fragment
+    assert ev.titre.replace("'", "&#x27;") in fragment
 
 
 def test_modifier_post_saves(client, personas, as_persona, ref):
