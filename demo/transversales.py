@@ -3,8 +3,9 @@ starting set, an establishment's choice), linked in a few demo évaluations of e
 with résultats for their learners, so that « Suivi des compétences transversales » and the
 learners' « Mon tableau de bord » are not empty.
 
-Runs after the évaluations (and bilans: only évaluations not locked by a validated bilan are
-touched). Idempotent: the starting set adds only missing codes, a linked criterion is not
+Runs after the évaluations and before the bilans (whose creation then positions the
+transversal competences); on a second run only évaluations not locked by a validated bilan
+are touched. Idempotent: the starting set adds only missing codes, a linked criterion is not
 linked again, an existing résultat is never changed.
 """
 

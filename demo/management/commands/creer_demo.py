@@ -15,13 +15,15 @@ from demo import (
 from demo.socle import MOT_DE_PASSE_DEMO, DemoError, construire_socle
 
 # Each module's builder, in the order of their dependencies (a scénario before its
-# évaluations, PFMP before bilans, bilans before certification and LSL).
+# évaluations, PFMP before bilans, the transversal référentiel and its résultats before bilans
+# so that the demo's bilans position the transversal competences too, bilans before
+# certification and LSL).
 CONSTRUCTEURS = (
     scenarios,
     evaluations,
     pfmp,
-    bilans,
     transversales,
+    bilans,
     projets,
     livrets,
     stockage,
