@@ -89,6 +89,10 @@ LIBELLES_ACTIONS: dict[str, str] = {
     "pronote.jeton_revocation": _("Révocation d'un jeton Pronote"),
     # Projets, livrets, stockage.
     "projets.creer": _("Création d'un projet"),
+    "projets.modifier": _("Modification d'un projet"),
+    "projets.archiver": _("Archivage d'un projet"),
+    "projets.desarchiver": _("Désarchivage d'un projet"),
+    "projets.supprimer": _("Suppression d'un projet"),
     "projets.evaluation.enregistrer": _("Évaluation d'un projet enregistrée"),
     "projets.evaluation.valider": _("Évaluation d'un projet validée"),
     "livret.observation": _("Observation dans un livret"),

@@ -68,6 +68,9 @@ class ProjetForm(forms.Form):
 
 
 class EtapeForm(forms.Form):
+    # `id`: the stage this row changes (edit page); empty for a new stage. The service checks
+    # that it is a stage of the projet.
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
     titre = forms.CharField(label="Étape", max_length=ETAPE_TITRE_MAX, required=False)
     date_debut = forms.DateField(label="Début", required=False, widget=_date())
     date_fin = forms.DateField(label="Fin", required=False, widget=_date())
@@ -77,6 +80,7 @@ class EtapeForm(forms.Form):
         max_length=LIVRABLES_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    supprimer = forms.BooleanField(label="Supprimer cette étape", label_suffix="", required=False)
 
 
 EtapeFormSet = forms.formset_factory(
@@ -86,6 +90,35 @@ EtapeFormSet = forms.formset_factory(
 
 def etapes_initiales() -> list[dict]:
     return [{"titre": titre} for titre in ETAPES_TYPES]
+
+
+# Blank rows offered under a projet's stages on its edit page (« ajouter une étape » without JS).
+LIGNES_AJOUT = 2
+
+
+def etapes_du_projet(projet) -> list[dict]:
+    """The edit page's stage rows: the projet's stages, then blank rows to add some."""
+    lignes = [
+        {
+            "id": e.pk,
+            "titre": e.titre,
+            "date_debut": e.date_debut,
+            "date_fin": e.date_fin,
+            "livrables": e.livrables,
+        }
+        for e in projet.etapes.all()
+    ]
+    return lignes + [{}] * max(0, min(LIGNES_AJOUT, ETAPES_MAX - len(lignes)))
+
+
+def initial_projet(projet) -> dict:
+    return {
+        "titre": projet.titre,
+        "description": projet.description,
+        "divisions": list(projet.divisions.all()),
+        "apprenants": list(projet.apprenants.all()),
+        "enseignants": list(projet.enseignants.all()),
+    }
 
 
 class EntreeForm(FichierForm):

@@ -43,6 +43,10 @@ class Projet(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     cree_le = models.DateTimeField(auto_now_add=True)
+    # An archived projet leaves the « Suivi de projet » page and becomes read only: its records
+    # stay readable (dossier scolaire, livret) — what replaces deleting a projet with data.
+    archive = models.BooleanField(_("archivé"), default=False)
+    archive_le = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("projet (chef-d'œuvre)")

@@ -14,7 +14,7 @@ validated assessment of the year.
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -182,6 +182,16 @@ def divisions_suivi(etablissement, diplome):
     return qs.order_by("nom")
 
 
+def divisions_modifiables(etablissement, diplome, projet):
+    """The divisions a projet's edit page offers: this year's of the diplôme, plus the
+    projet's own (a projet started last year keeps its divisions)."""
+    courantes = divisions_suivi(etablissement, diplome)
+    return Division.objects.filter(
+        Q(pk__in=courantes.values("pk")) | Q(pk__in=projet.divisions.values("pk")),
+        etablissement=etablissement,
+    ).order_by("nom")
+
+
 @dataclass
 class LigneApprenant:
     apprenant: Apprenant
@@ -216,7 +226,7 @@ def suivi_division(etablissement, division: Division, annee=None) -> list[LigneP
     annee = annee or AnneeScolaire.courante()
     aujourdhui = timezone.localdate()
     projets = list(
-        Projet.objects.filter(etablissement=etablissement, divisions=division)
+        Projet.objects.filter(etablissement=etablissement, divisions=division, archive=False)
         .prefetch_related(
             "etapes",
             Prefetch(

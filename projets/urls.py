@@ -10,6 +10,9 @@ urlpatterns = [
     path("", views.suivi, name="suivi"),
     path("nouveau/", views.projet_creer, name="projet_creer"),
     path("<int:pk>/", views.projet, name="projet"),
+    path("<int:pk>/modifier/", views.projet_modifier, name="projet_modifier"),
+    path("<int:pk>/archiver/", views.projet_archiver, name="projet_archiver"),
+    path("<int:pk>/supprimer/", views.projet_supprimer, name="projet_supprimer"),
     path("<int:pk>/apprenants/<int:apprenant>/", views.dossier, name="dossier"),
     path(
         "<int:pk>/apprenants/<int:apprenant>/carnet/", views.entree_ajouter, name="entree_ajouter"

@@ -5,25 +5,28 @@ carnet de bord there, teachers comment and assess, other staff and the tutor rea
 """
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cpro import perms
-from cpro.erreurs_vues import appliquer_service
+from cpro.erreurs_vues import appliquer_service, messages_erreur
 from cpro.perms import permission_requise
 from cpro.ressources import telecharger_ressource
 from cpro.services import lancer_export
 from cpro.urls_tools import etab_reverse
-from projets import queries, services
+from projets import queries, regles, services
 from projets.forms import (
     CommentaireForm,
     EntreeForm,
     EtapeFormSet,
     EvaluationForm,
     ProjetForm,
+    etapes_du_projet,
     etapes_initiales,
+    initial_projet,
 )
 
 
@@ -83,19 +86,107 @@ def projet_creer(request: HttpRequest) -> HttpResponse:
         if projet is not None:
             messages.success(request, "Le projet est créé.")
             return redirect(etab_reverse(request, "projets:projet", pk=projet.pk))
-    return render(request, "projets/projet_creer.html", {"form": form, "etapes": etapes})
+    return render(
+        request, "projets/projet_creer.html", {"form": form, "etapes": etapes, "projet": None}
+    )
 
 
 @require_GET
 @permission_requise(perms.VOIR_PROJETS)
 def projet(request: HttpRequest, pk: int) -> HttpResponse:
-    """A projet: description, divisions, teachers, stages with deliverables, the team."""
+    """A projet: description, divisions, teachers, stages with deliverables, the team; for its
+    teachers and the DDFPT, « Modifier », « Archiver » and « Supprimer »."""
     p = queries.projet_pour(request, pk)
     return render(
         request,
         "projets/projet.html",
-        {"projet": p, "etapes": queries.etapes_avec_etat(p)},
+        {
+            "projet": p,
+            "etapes": queries.etapes_avec_etat(p),
+            "encadre": regles.encadre(request.membership, p),
+        },
     )
+
+
+def _projet_encadre(request, pk):
+    """The projet (404 outside the establishment), 403 unless the request is one of its
+    teachers or the DDFPT."""
+    p = queries.projet_pour(request, pk)
+    if not regles.encadre(request.membership, p):
+        raise PermissionDenied
+    return p
+
+
+@require_http_methods(["GET", "POST"])
+@permission_requise(perms.GERER_PROJETS)
+def projet_modifier(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a projet: the creation's form filled in, its stages editable (a blank row adds a
+    stage, « Supprimer cette étape » removes one)."""
+    p = _projet_encadre(request, pk)
+    if p.archive:
+        messages.error(request, "Ce projet est archivé : désarchivez-le pour le modifier.")
+        return redirect(etab_reverse(request, "projets:projet", pk=p.pk))
+    qs_divisions = queries.divisions_modifiables(request.etablissement, request.diplome, p)
+    post = request.POST if request.method == "POST" else None
+    form = ProjetForm(
+        post, etablissement=request.etablissement, divisions=qs_divisions, initial=initial_projet(p)
+    )
+    etapes = EtapeFormSet(post, prefix="etapes", initial=None if post else etapes_du_projet(p))
+    if request.method == "POST" and form.is_valid() and etapes.is_valid():
+        d = form.cleaned_data
+        modifie = appliquer_service(
+            form,
+            lambda: services.modifier_projet(
+                p,
+                par=request.user,
+                titre=d["titre"],
+                description=d["description"],
+                divisions=d["divisions"],
+                apprenants=d["apprenants"],
+                enseignants=d["enseignants"],
+                etapes=[f.cleaned_data for f in etapes.forms],
+            ),
+        )
+        if modifie is not None:
+            messages.success(request, "Le projet est modifié.")
+            return redirect(etab_reverse(request, "projets:projet", pk=p.pk))
+    return render(
+        request,
+        "projets/projet_creer.html",
+        {"form": form, "etapes": etapes, "projet": p},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_POST
+@permission_requise(perms.GERER_PROJETS)
+def projet_archiver(request: HttpRequest, pk: int) -> HttpResponse:
+    """Archive the projet (`archive=1`) or restore it (`archive=0`)."""
+    p = _projet_encadre(request, pk)
+    archive = request.POST.get("archive") != "0"
+    services.archiver_projet(p, par=request.user, archive=archive)
+    messages.success(
+        request,
+        "Le projet est archivé : il quitte le suivi de projet et reste consultable en lecture "
+        "seule."
+        if archive
+        else "Le projet est désarchivé.",
+    )
+    return redirect(etab_reverse(request, "projets:projet", pk=p.pk))
+
+
+@require_POST
+@permission_requise(perms.GERER_PROJETS)
+def projet_supprimer(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete a projet without learners' data (otherwise the page says to archive it)."""
+    p = _projet_encadre(request, pk)
+    try:
+        services.supprimer_projet(p, par=request.user)
+    except ValidationError as exc:
+        messages_erreur(request, exc)
+        return redirect(etab_reverse(request, "projets:projet", pk=p.pk))
+    messages.success(request, f"Le projet « {p.titre} » est supprimé.")
+    return redirect(etab_reverse(request, "projets:suivi"))
 
 
 # --- the learner's record -------------------------------------------------------------------
@@ -112,15 +203,17 @@ def dossier(request: HttpRequest, pk: int, apprenant: int) -> HttpResponse:
 def _page_dossier(request, projet, eleve, **forms) -> HttpResponse:
     d = queries.dossier(projet, eleve)
     granted = request.cpro_perms
-    ecrire = perms.MON_PROJET in granted and eleve.membership_id == request.membership.pk
-    gerer = perms.GERER_PROJETS in granted
+    # An archived projet is read only: no form is offered (the services refuse anyway).
+    actif = not projet.archive
+    ecrire = actif and perms.MON_PROJET in granted and eleve.membership_id == request.membership.pk
+    gerer = actif and perms.GERER_PROJETS in granted
     ctx = {
         "d": d,
         "projet": projet,
         "apprenant": eleve,
         "ecrire": ecrire,
         "gerer": gerer,
-        "pdf": perms.VOIR_PROJETS in granted,
+        "equipe": perms.VOIR_PROJETS in granted,
         "tuteur": perms.PROJETS_TUTEUR in granted,
     }
     if ecrire:
@@ -216,15 +309,27 @@ def evaluer(request: HttpRequest, pk: int, apprenant: int) -> HttpResponse:
     return _page_dossier(request, projet, eleve, evaluation_form=form)
 
 
+# The exporter of each reader of a record (projets.exporters): the staff, the learner himself,
+# the tutor — the first permission the request holds decides.
+_KINDS_PDF = (
+    (perms.VOIR_PROJETS, "projet_dossier_pdf"),
+    (perms.MON_PROJET, "projet_dossier_pdf_apprenant"),
+    (perms.PROJETS_TUTEUR, "projet_dossier_pdf_tuteur"),
+)
+
+
 @require_POST
-@permission_requise(perms.VOIR_PROJETS)
 def dossier_pdf(request: HttpRequest, pk: int, apprenant: int) -> HttpResponse:
-    """« Générer en PDF » the learner's project record (export pipeline)."""
+    """« Générer en PDF » the learner's project record (export pipeline), for whoever may open
+    the record: staff, the learner himself, his tutor (another learner's record → 404)."""
+    kind = next((k for perm, k in _KINDS_PDF if perm in request.cpro_perms), None)
+    if kind is None:
+        raise PermissionDenied
     projet, eleve = queries.dossier_pour(request, pk, apprenant)
     job = lancer_export(
         etablissement=request.etablissement,
         par=request.user,
-        kind="projet_dossier_pdf",
+        kind=kind,
         params={"projet": projet.pk, "apprenant": eleve.pk},
     )
     return redirect(etab_reverse(request, "etab:export_etat", job_id=job.pk))

@@ -48,6 +48,7 @@ NOMBRES = frozenset(
         "criteres",
         "criteres_crees",
         "criteres_modifies",
+        "criteres_transversaux",
         "effectif",
         "lignes",
         "livrets",
@@ -56,10 +57,12 @@ NOMBRES = frozenset(
         "nombre",
         "ordre",
         "rang",
+        "ressources",
         "resultats",
         "resultats_supprimes",
         "semaines",
         "session",
+        "taches",
         "taille",
     }
 )

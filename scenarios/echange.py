@@ -1,8 +1,15 @@
 """.scpro: the exchange file of a scénario between establishments (format documented in
 docs/scpro.md).
 
-A ZIP holding `manifest.json` (format "cpro-scenario", version 1) and the resource files under
+A ZIP holding `manifest.json` (format "cpro-scenario", version 2) and the resource files under
 `ressources/`. Référentiel items are referenced by their official code, never by database id.
+
+Version 2 adds `criteres_transversaux`: the scénario's links to criteria of its establishment's
+transversal référentiel (`Diplome` nature TRANSVERSAL, one per establishment, codes chosen by
+each school). They travel by natural key — the competence's code and the criterion's code, with
+their labels for the preview — and are linked, on import, to the active criteria with the same
+codes in the importing establishment's transversal référentiel; those without an equivalent are
+listed in the preview and skipped, never created. A version 1 file (no such key) still imports.
 
 - `construire_scpro(scenario)` builds the file (used by the "scenario_scpro" exporter);
 - `analyser_scpro(data, etablissement=...)` validates everything and returns an `Apercu`
@@ -32,11 +39,13 @@ from cpro.audit import journaliser
 from cpro.models import uai_validator
 from cpro.pipeline_exports import ExportError
 from cpro.ressources import URL_MAX
-from referentiels.models import Critere, Diplome, Niveau, Tache
+from referentiels.models import Critere, Diplome, NatureReferentiel, Niveau, Tache
 from scenarios.models import TITRE_MAX, Ressource, Scenario
 
 FORMAT = "cpro-scenario"
-VERSION = 1
+VERSION = 2
+# Versions this code reads: 1 (before the transversal links) and the current one.
+VERSIONS_LUES = (1, 2)
 EXTENSION = ".scpro"
 CONTENT_TYPE = "application/zip"
 MANIFESTE = "manifest.json"
@@ -58,6 +67,7 @@ CRITERES_MAX = 1000
 CONTEXTE_MAX = 20_000  # same limits as the scénario editor
 NOM_MAX = 200
 CODE_MAX = 40
+INTITULE_MAX = 1000  # a criterion's label (referentiels.Critere.intitule)
 
 # Resource files accepted in an exchange (the types a teacher may upload): extension → accepted
 # content types (first = canonical, written on export). No HTML, SVG, scripts or executables.
@@ -187,10 +197,16 @@ class Apercu:
     taches_inconnues: list[str] = field(default_factory=list)
     criteres: list = field(default_factory=list)
     criteres_inconnus: list[str] = field(default_factory=list)
+    # Links to transversal criteria: found in the importing establishment's référentiel, and
+    # those without an (active) equivalent there, as "code / code – label" lines (skipped).
+    transversaux: list = field(default_factory=list)
+    transversaux_sans_equivalent: list[str] = field(default_factory=list)
     ressources: list[RessourceApercu] = field(default_factory=list)
     # Validated but not yet resolved against the référentiel.
     codes_taches: list[str] = field(default_factory=list, repr=False)
     codes_criteres: list[tuple[str, str]] = field(default_factory=list, repr=False)
+    # (competence code, criterion code) → label shown when it has no equivalent.
+    codes_transversaux: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
 
     @property
     def valide(self) -> bool:
@@ -216,8 +232,15 @@ class Apercu:
             f"{len(self.taches)} tâche(s), {len(self.criteres)} critère(s) d'évaluation, "
             f"{len(self.ressources)} ressource(s) dont {fichiers} fichier(s)"
         )
+        if self.transversaux:
+            texte += f", {len(self.transversaux)} critère(s) transversal(aux)"
         if self.ignores:
             texte += f" ; {self.ignores} code(s) inconnu(s) de votre référentiel seront ignorés"
+        if self.transversaux_sans_equivalent:
+            texte += (
+                f" ; {len(self.transversaux_sans_equivalent)} critère(s) transversal(aux) sans "
+                "équivalent dans votre établissement seront ignorés"
+            )
         return texte + "."
 
 
@@ -414,7 +437,7 @@ def _valider(manifeste: dict, entrees: dict[str, bytes]) -> Apercu:
     if isinstance(version, bool) or not isinstance(version, int):
         apercu.erreurs.append("La version du format .scpro est absente ou invalide.")
         return apercu
-    if version != VERSION:
+    if version not in VERSIONS_LUES:
         apercu.erreurs.append(
             f"Ce fichier utilise la version {version} du format .scpro, que cette version de "
             f"Cpro ne sait pas lire (version {VERSION} attendue)."
@@ -490,9 +513,42 @@ def _valider(manifeste: dict, entrees: dict[str, bytes]) -> Apercu:
             if comp and code and (comp, code) not in apercu.codes_criteres:
                 apercu.codes_criteres.append((comp, code))
 
+    # Read whatever the version says: a version 1 file never has the key (absent → none).
+    _valider_transversaux(manifeste.get("criteres_transversaux", []), apercu, v)
     _valider_ressources(manifeste.get("ressources", []), entrees, apercu, v)
     apercu.erreurs.extend(v.erreurs)
     return apercu
+
+
+def _valider_transversaux(liens, apercu: Apercu, v) -> None:
+    """`criteres_transversaux`: [{competence, competence_intitule, code, intitule}] — codes
+    required, labels optional (shown when the link has no equivalent); same text checks as the
+    rest of the manifest (lengths, control characters, active content)."""
+    if not isinstance(liens, list) or len(liens) > CRITERES_MAX:
+        v.erreur(f"Critères transversaux : liste attendue ({CRITERES_MAX} au maximum).")
+        return
+    for i, lien in enumerate(liens, 1):
+        ou = f"Critère transversal n° {i}"
+        if not isinstance(lien, dict):
+            v.erreur(f"{ou} : objet {{competence, code}} attendu.")
+            continue
+        comp = v.texte(lien.get("competence"), f"{ou} : compétence", maxi=CODE_MAX)
+        code = v.texte(lien.get("code"), f"{ou} : code", maxi=CODE_MAX)
+        comp_intitule = v.texte(
+            lien.get("competence_intitule"),
+            f"{ou} : intitulé de la compétence",
+            maxi=INTITULE_MAX,
+            requis=False,
+        )
+        intitule = v.texte(
+            lien.get("intitule"), f"{ou} : intitulé", maxi=INTITULE_MAX, requis=False
+        )
+        if comp and code and (comp, code) not in apercu.codes_transversaux:
+            libelle = f"{comp} / {code}"
+            details = " : ".join(t for t in (comp_intitule, intitule) if t)
+            apercu.codes_transversaux[(comp, code)] = (
+                f"{libelle} – {details[:200]}" if details else libelle
+            )
 
 
 def _valider_ressources(ressources, entrees: dict[str, bytes], apercu: Apercu, v) -> None:
@@ -609,6 +665,30 @@ def _resoudre(apercu: Apercu, etablissement, diplomes_autorises) -> None:
             apercu.criteres.append(trouves[cle])
         else:
             apercu.criteres_inconnus.append(f"{cle[0]} / {cle[1]}")
+    _resoudre_transversaux(apercu, etablissement)
+
+
+def _resoudre_transversaux(apercu: Apercu, etablissement) -> None:
+    """Link each transversal criterion of the file to the active criterion with the same
+    competence code and criterion code in `etablissement`'s own transversal référentiel (one
+    query, none without links); the others are listed, never created."""
+    if not apercu.codes_transversaux:
+        return
+    trouves = {
+        (c.competence.code, c.code): c
+        for c in Critere.objects.filter(
+            competence__diplome__etablissement=etablissement,
+            competence__diplome__nature=NatureReferentiel.TRANSVERSAL,
+            competence__active=True,
+            actif=True,
+            code__in={code for _, code in apercu.codes_transversaux},
+        ).select_related("competence")
+    }
+    for cle, libelle in apercu.codes_transversaux.items():
+        if cle in trouves:
+            apercu.transversaux.append(trouves[cle])
+        else:
+            apercu.transversaux_sans_equivalent.append(libelle)
 
 
 def analyser_scpro(fichier_bytes: bytes, *, etablissement, diplomes_autorises=None) -> Apercu:
@@ -618,7 +698,9 @@ def analyser_scpro(fichier_bytes: bytes, *, etablissement, diplomes_autorises=No
     forbidden or unexpected entries, bad JSON, wrong format or version, unknown diplôme or one
     not prepared here, oversize or unsupported resources, text too long or active content).
     Task and criterion codes unknown to the établissement's référentiel are not errors: they are
-    listed (`taches_inconnues`, `criteres_inconnus`) and skipped by the import.
+    listed (`taches_inconnues`, `criteres_inconnus`) and skipped by the import; so are the
+    transversal criteria without an active equivalent in the establishment's own transversal
+    référentiel (`transversaux_sans_equivalent`; the others are in `transversaux`).
     `diplomes_autorises` (optional): the diplômes the importer may work on.
     """
     if not isinstance(fichier_bytes, bytes | bytearray) or not fichier_bytes:
@@ -653,8 +735,9 @@ def importer_scpro(
     Validates everything first (`analyser_scpro`; raises ScproInvalide, nothing written).
     Writes, in one transaction: the Scenario (author `par`, shared, no folder, `origine` = the
     origin establishment), its tasks and criteria known to the référentiel (unknown codes are
-    skipped), its resources (files saved through the FileField), and the audit entry
-    "scenario.import". Files already saved are deleted if the transaction fails.
+    skipped), its links to the establishment's transversal criteria of the same codes (those
+    without an equivalent skipped), its resources (files saved through the FileField), and
+    the audit entry "scenario.import". Files already saved are deleted if the transaction fails.
     """
     apercu = analyser_scpro(
         fichier_bytes, etablissement=etablissement, diplomes_autorises=diplomes_autorises
@@ -676,7 +759,7 @@ def importer_scpro(
                 origine=apercu.origine,
             )
             scenario.taches.set(apercu.taches)
-            scenario.criteres.set(apercu.criteres)
+            scenario.criteres.set(apercu.criteres + apercu.transversaux)
             for ordre, r in enumerate(apercu.ressources):
                 ressource = Ressource(scenario=scenario, type=r.type, titre=r.titre, ordre=ordre)
                 if r.type == Ressource.Type.FICHIER:
@@ -698,8 +781,10 @@ def importer_scpro(
                     "diplome": f"{apercu.diplome.code} {apercu.diplome.version}",
                     "taches": len(apercu.taches),
                     "criteres": len(apercu.criteres),
+                    "criteres_transversaux": len(apercu.transversaux),
                     "ressources": len(apercu.ressources),
                     "codes_ignores": apercu.taches_inconnues + apercu.criteres_inconnus,
+                    "transversaux_ignores": apercu.transversaux_sans_equivalent,
                 },
             )
     except BaseException:
@@ -732,8 +817,20 @@ def manifeste_de(scenario: Scenario, *, maintenant=None) -> tuple[dict, dict[str
     taches = scenario.taches.order_by("activite__ordre", "ordre", "code").values_list(
         "code", flat=True
     )
-    criteres = scenario.criteres.select_related("competence").order_by(
-        "competence__groupe__ordre", "competence__ordre", "competence__code", "ordre", "code"
+    ordre_criteres = (
+        "competence__groupe__ordre",
+        "competence__ordre",
+        "competence__code",
+        "ordre",
+        "code",
+    )
+    liens = scenario.criteres.select_related("competence").order_by(*ordre_criteres)
+    criteres = liens.exclude(competence__diplome__nature=NatureReferentiel.TRANSVERSAL)
+    # Only the scénario's own establishment's transversal référentiel (the liaison allows no
+    # other): exported by natural key, with the labels the importer's preview shows.
+    transversaux = liens.filter(
+        competence__diplome__nature=NatureReferentiel.TRANSVERSAL,
+        competence__diplome__etablissement_id=scenario.etablissement_id,
     )
     fichiers: dict[str, bytes] = {}
     ressources = []
@@ -788,6 +885,15 @@ def manifeste_de(scenario: Scenario, *, maintenant=None) -> tuple[dict, dict[str
         "contexte": scenario.contexte,
         "taches": list(taches),
         "criteres": [{"competence": c.competence.code, "code": c.code} for c in criteres],
+        "criteres_transversaux": [
+            {
+                "competence": c.competence.code,
+                "competence_intitule": c.competence.intitule,
+                "code": c.code,
+                "intitule": c.intitule,
+            }
+            for c in transversaux
+        ],
         "ressources": ressources,
     }
     return manifeste, fichiers

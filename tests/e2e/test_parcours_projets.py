@@ -1,15 +1,19 @@
 """Issue 17 (part 1): the Suivi de projet (chef-d'œuvre) journey. A teacher creates a
-collective projet with its stages and team through the menu; the learner adds a carnet de bord
-entry; the teacher comments and writes the year's assessment; the LSL saisie shows it
-« repris du suivi de projet » and takes it into the livret; the tutor reads the record.
+collective projet with its stages and team through the menu, then changes it (a stage added, a
+learner without data removed); the learner adds a carnet de bord entry and downloads the PDF of
+his record from « Mon projet »; the teacher comments and writes the year's assessment; the LSL
+saisie shows it « repris du suivi de projet » and takes it into the livret; the tutor reads the
+record.
 Screenshots at 1366 × 768 and 390 × 844 (no horizontal scroll on the phone)."""
 
 import datetime
+import io
 import re
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from pypdf import PdfReader
 
 from bilans import services_bilans
 from cpro.models import AnneeScolaire
@@ -134,6 +138,25 @@ def test_parcours_projets(
     ]
     _deux_captures(page, capture, "projets_projet")
 
+    # 1 bis. The teacher changes the projet: a fifth stage (a blank row of the edit page) and
+    # the apprentice, who has no data yet, leaves the team.
+    page.get_by_role("link", name="Modifier le projet").click()
+    page.get_by_role("heading", name=re.compile("Modifier le projet")).wait_for()
+    fin = projet.etapes.last().date_fin
+    page.locator("#id_etapes-4-titre").fill("Bilan de l'équipe")
+    page.locator("#id_etapes-4-date_debut").fill((fin + datetime.timedelta(days=1)).isoformat())
+    page.locator("#id_etapes-4-date_fin").fill((fin + datetime.timedelta(days=10)).isoformat())
+    page.locator("#id_etapes-4-livrables").fill("Retour d'expérience écrit.")
+    page.get_by_label(
+        re.compile(re.escape(a.apprenti.apprenant.membership.user.nom_complet))
+    ).uncheck()
+    _deux_captures(page, capture, "projets_modifier")
+    page.get_by_role("button", name="Enregistrer les modifications").click()
+    page.get_by_text("Le projet est modifié.").wait_for()
+    assert [e.titre for e in projet.etapes.all()][-1] == "Bilan de l'équipe"
+    assert list(projet.apprenants.all()) == [eleve]
+    page.get_by_text("Livrables attendus : Retour d'expérience écrit.").wait_for()
+
     # 2. The learner adds an entry to his carnet de bord (menu « Mon projet »).
     eleve_page = _page(browser, csp_violations, MOBILE)
     connecter(eleve_page, base, "a-apprenant")
@@ -149,6 +172,19 @@ def test_parcours_projets(
     eleve_page.get_by_text("L'entrée est ajoutée au carnet de bord.").wait_for()
     assert EntreeCarnet.objects.get().date == aujourd_hui
     _deux_captures(eleve_page, capture, "projets_carnet")
+    # … and downloads the PDF of his record from « Mon projet » (export pipeline).
+    _menu(eleve_page, "Mon projet (chef-d'œuvre)")
+    _deux_captures(eleve_page, capture, "projets_mon_projet")
+    eleve_page.get_by_role("button", name="Mon dossier en PDF").click()
+    lien = eleve_page.get_by_role("link", name=re.compile("Télécharger"))
+    lien.wait_for()
+    with eleve_page.expect_download() as telechargement:
+        lien.click()
+    with open(telechargement.value.path(), "rb") as fichier:
+        pdf = PdfReader(io.BytesIO(fichier.read()))
+    texte = " ".join(" ".join((p.extract_text() or "").split()) for p in pdf.pages)
+    assert "Boutique éphémère de Noël" in texte and "Exemplaire de l'apprenant" in texte
+    assert "Contact avec deux artisans" in texte and "Bilan de l'équipe" in texte
 
     # 3. The teacher reads the Suivi, comments and writes the year's assessment.
     page.goto(f"{base}/projets/")

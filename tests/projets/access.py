@@ -4,7 +4,9 @@ The projet is establishment A's, its team A's scolaire learner (`apprenant`), it
 `enseignant`; A's `tuteur` follows that learner through a PFMP affectation (read only). The
 apprentice (`apprenti`) is outside the team: where the learner permission lets him reach the
 accessor, he gets 404. Staff read every record; teachers and the DDFPT comment and assess; only
-the learner writes his carnet de bord; the PDF goes through the export pipeline (302).
+the learner writes his carnet de bord; the PDF goes through the export pipeline (302) for every
+reader of the record (staff, the learner, his tutor); only the projet's teachers and the DDFPT
+change, archive or delete it.
 """
 
 from django.core.files.base import ContentFile
@@ -16,6 +18,9 @@ ENSEIGNANTS = frozenset({"ddfpt", "enseignant", "enseignant2"})
 LECTEURS = STAFF | {"apprenant", "tuteur"}
 APPRENANTS = frozenset({"apprenant", "apprenti"})
 AUTRE_APPRENANT = {"apprenti": 404}
+# Changing, archiving, deleting: the projet's teachers (A's `enseignant`) and the DDFPT; a
+# teacher outside its teaching team (`enseignant2`) → 403.
+ENCADRANTS = frozenset({"ddfpt", "enseignant"})
 
 
 def _projet(p):
@@ -64,7 +69,24 @@ ACCESS = [
         allowed=ENSEIGNANTS,
         ok=302,
     ),
-    Access("projets:dossier_pdf", kwargs=_dossier, method="POST", ok=302),
+    Access(
+        "projets:dossier_pdf",
+        kwargs=_dossier,
+        method="POST",
+        allowed=LECTEURS,
+        ok=302,
+        overrides=AUTRE_APPRENANT,
+    ),
+    Access("projets:projet_modifier", kwargs=_projet, allowed=ENCADRANTS),
+    Access(
+        "projets:projet_archiver",
+        kwargs=_projet,
+        method="POST",
+        data=lambda p: {"archive": "1"},
+        allowed=ENCADRANTS,
+        ok=302,
+    ),
+    Access("projets:projet_supprimer", kwargs=_projet, method="POST", allowed=ENCADRANTS, ok=302),
     Access(
         "projets:entree_fichier",
         kwargs=_entree,

@@ -262,8 +262,8 @@ HOSTILES = {
         "n'est pas un scénario Cpro",
     ),
     "version_future": (
-        lambda: scpro(version=2),
-        "version 2 du format .scpro, que cette version de Cpro ne sait pas lire",
+        lambda: scpro(version=3),
+        "version 3 du format .scpro, que cette version de Cpro ne sait pas lire",
     ),
     "version_texte": (lambda: scpro(version="1"), "version du format .scpro est absente"),
     "diplome_inconnu": (
