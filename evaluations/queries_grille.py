@@ -4,16 +4,26 @@ The grid is read in a constant number of queries whatever its size: participants
 user), criteria (with their competence), indicators, résultats.
 """
 
+import datetime
 from dataclasses import dataclass, field
+from functools import cache
 
-from django.db.models import Prefetch, Q
+from django.db import connection
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
-from cpro.maitrise import rendu
-from cpro.models import Apprenant
+from cpro.models import Apprenant, Membership, Role, Statut, User, accorder_genre
 from evaluations.models import Evaluation, Participant, Resultat
-from referentiels.models import Critere, Indicateur, NatureReferentiel
+from referentiels.models import (
+    Competence,
+    Critere,
+    Diplome,
+    GroupeCompetences,
+    Indicateur,
+    NatureReferentiel,
+)
 
 
 def evaluation_pour(request, pk) -> Evaluation:
@@ -85,63 +95,193 @@ def critere_de_la_grille(evaluation, pk) -> Critere:
     )
 
 
-@dataclass
-class Cellule:
-    apprenant: Apprenant
-    critere: Critere
-    niveau: str  # "" = empty
+@dataclass(frozen=True)
+class CibleSaisie:
+    """Everything one cell save needs, read in one query (`cible_saisie`): the évaluation's
+    lock flag and what the suggestion aggregates use, who the user is for it, the learner and
+    the criterion (found in the establishment / référentiel, else 404) and whether they belong
+    to the grid, the cell's stored level."""
 
-    @property
-    def apprenant_id(self) -> int:
-        return self.apprenant.pk
+    evaluation_id: int
+    titre: str
+    etablissement_id: int
+    verrouillee: bool
+    auteur_id: int | None
+    date: datetime.date
+    nature: str
+    afficher_tableau_de_bord: bool
+    est_enseignant: bool
+    est_ddfpt: bool
+    apprenant_id: int | None
+    ine: str | None
+    apprenant_etablissement_id: int | None
+    nom: str  # str(user) of the learner
+    est_participant: bool
+    critere_id: int | None
+    code: str
+    competence_id: int | None
+    critere_ok: bool
+    ancien: str | None  # the stored level, None when the cell is empty
 
-    @property
-    def critere_id(self) -> int:
-        return self.critere.pk
 
-    @property
-    def rendu(self):
-        return rendu(self.niveau) if self.niveau else None
+@cache
+def _sql_cible() -> str:
+    q = connection.ops.quote_name
 
-    @property
-    def cle(self) -> str:
-        return f"{self.apprenant_id}-{self.critere_id}"
+    def t(model):
+        return q(model._meta.db_table)
+
+    # Table names only are formatted in (from the models); every value is a parameter.
+    return (
+        "SELECT e.titre, e.etablissement_id, e.verrouillee, e.auteur_id, e.date, e.nature, "  # noqa: S608
+        "e.afficher_tableau_de_bord, "
+        f"EXISTS (SELECT 1 FROM {t(Evaluation.enseignants.through)} ens "
+        "WHERE ens.evaluation_id = e.id AND ens.user_id = %(user)s), "
+        f"EXISTS (SELECT 1 FROM {t(Membership)} m WHERE m.user_id = %(user)s "
+        "AND m.etablissement_id = e.etablissement_id AND m.role = %(ddfpt)s "
+        "AND m.active = %(vrai)s), "
+        "ap.id, ap.ine, ap.etablissement_id, u.last_name, u.first_name, u.username, "
+        f"EXISTS (SELECT 1 FROM {t(Participant)} p "
+        "WHERE p.evaluation_id = e.id AND p.apprenant_id = %(apprenant)s), "
+        "cr.id, cr.code, cr.competence_id, "
+        f"EXISTS (SELECT 1 FROM {t(Evaluation.criteres.through)} ec "
+        "WHERE ec.evaluation_id = e.id AND ec.critere_id = %(critere)s), "
+        f"(SELECT r.niveau FROM {t(Resultat)} r WHERE r.evaluation_id = e.id "
+        "AND r.apprenant_id = %(apprenant)s AND r.critere_id = %(critere)s) "
+        f"FROM {t(Evaluation)} e "
+        f"LEFT JOIN {t(Apprenant)} ap "
+        "ON ap.id = %(apprenant)s AND ap.etablissement_id = e.etablissement_id "
+        f"LEFT JOIN {t(Membership)} am ON am.id = ap.membership_id "
+        f"LEFT JOIN {t(User)} u ON u.id = am.user_id "
+        f"LEFT JOIN {t(Critere)} cr ON cr.id = %(critere)s AND EXISTS ("
+        f"SELECT 1 FROM {t(Competence)} co JOIN {t(Diplome)} d ON d.id = co.diplome_id "
+        "WHERE co.id = cr.competence_id AND (co.diplome_id = e.diplome_id "
+        "OR (d.etablissement_id = e.etablissement_id AND d.nature = %(transversal)s))) "
+        "WHERE e.id = %(evaluation)s AND e.etablissement_id = %(etablissement)s "
+        "AND e.diplome_id = %(diplome)s"
+    )
+
+
+def cible_saisie(request, pk, apprenant_id, critere_id) -> CibleSaisie:
+    """The cell (`apprenant_id`, `critere_id`) of the évaluation `pk` of the request's
+    establishment and chosen diplôme, for a save: one query. 404 when the évaluation is not
+    one of the request's (as `evaluation_pour`), the learner not of its establishment (as
+    `apprenant_de_la_grille`) or the criterion not of its référentiels (as
+    `critere_de_la_grille`). Whether the learner takes part and the criterion is graded, the
+    lock and the writer are the service's rules (services_grille.saisir_cible)."""
+    trouvee = None
+    if request.diplome is not None:
+        trouvee = cible(
+            etablissement_id=request.etablissement.pk,
+            diplome_id=request.diplome.pk,
+            evaluation_id=pk,
+            apprenant_id=apprenant_id,
+            critere_id=critere_id,
+            user_id=request.user.pk,
+        )
+    if trouvee is None or trouvee.apprenant_id is None or trouvee.critere_id is None:
+        raise Http404
+    return trouvee
+
+
+def cible(
+    *, etablissement_id, diplome_id, evaluation_id, apprenant_id, critere_id, user_id
+) -> CibleSaisie | None:
+    """`cible_saisie` from ids, in one query: None when the évaluation is not of that
+    establishment and diplôme; `apprenant_id` / `critere_id` None when the learner is not of
+    its establishment / the criterion not of its référentiels."""
+    with connection.cursor() as cur:
+        cur.execute(
+            _sql_cible(),
+            {
+                "user": user_id,
+                "ddfpt": Role.DDFPT.value,
+                "vrai": True,
+                "apprenant": apprenant_id,
+                "critere": critere_id,
+                "transversal": NatureReferentiel.TRANSVERSAL.value,
+                "evaluation": evaluation_id,
+                "etablissement": etablissement_id,
+                "diplome": diplome_id,
+            },
+        )
+        ligne = cur.fetchone()
+    if ligne is None:
+        return None
+    (titre, etab, verrou, auteur, date, nature, afficher, ens, ddfpt) = ligne[:9]
+    (ap, ine, ap_etab, last, first, username, participant) = ligne[9:16]
+    (cr, code, competence, critere_ok, ancien) = ligne[16:]
+    if isinstance(date, str):  # SQLite answers raw dates as text
+        date = datetime.date.fromisoformat(date)
+    return CibleSaisie(
+        evaluation_id=evaluation_id,
+        titre=titre,
+        etablissement_id=etab,
+        verrouillee=bool(verrou),
+        auteur_id=auteur,
+        date=date,
+        nature=nature,
+        afficher_tableau_de_bord=bool(afficher),
+        est_enseignant=bool(ens),
+        est_ddfpt=bool(ddfpt),
+        apprenant_id=ap,
+        ine=ine,
+        apprenant_etablissement_id=ap_etab,
+        nom=(f"{last.upper()} {first}".strip() or username) if ap is not None else "",
+        est_participant=bool(participant),
+        critere_id=cr,
+        code=code or "",
+        competence_id=competence,
+        critere_ok=bool(critere_ok),
+        ancien=ancien or None,
+    )
 
 
 @dataclass
 class Ligne:
-    participant: Participant
-    apprenant: Apprenant
-    cellules: list[Cellule]
-    html: str = ""  # the cells' markup, set by the view (evaluations.rendu_grille)
+    """One learner of the grid, as plain values (no model instance per row)."""
+
+    apprenant_id: int
+    nom: str  # str(user)
+    statut: str  # the badge ("apprenti", "apprentie", "apprenti(e)") or "" for a scolaire
+    commentaire: str
+    html: str = ""  # the row's markup, set by the view (evaluations.rendu_grille)
+
+
+@dataclass
+class Colonne:
+    """One criterion of the grid."""
+
+    pk: int
+    code: str
+    intitule: str
+    competence_id: int
+    indicateurs: list[str] = field(default_factory=list)
 
 
 @dataclass
 class GroupeCriteres:
-    competence: object
-    criteres: list = field(default_factory=list)
+    code: str
+    intitule: str
+    criteres: list[Colonne] = field(default_factory=list)
 
 
 @dataclass
 class Grille:
     evaluation: Evaluation
     groupes: list[GroupeCriteres]
-    criteres: list
+    criteres: list[Colonne]
     lignes: list[Ligne]
+    niveaux: dict[tuple[int, int], str]  # (apprenant, critère) → stored level
+    # Markup set by the view (evaluations.rendu_grille.preparer): the rows, and the choices of
+    # "Remplir une ligne ou une colonne".
+    corps: str = ""
+    options_apprenants: str = ""
+    options_criteres: str = ""
 
     @property
     def nb_criteres(self) -> int:
         return len(self.criteres)
-
-
-def cellule(evaluation, apprenant, critere) -> Cellule:
-    """One cell as stored now (after a save: what the grid must show)."""
-    niveau = (
-        Resultat.objects.filter(evaluation=evaluation, apprenant=apprenant, critere=critere)
-        .values_list("niveau", flat=True)
-        .first()
-    )
-    return Cellule(apprenant, critere, niveau or "")
 
 
 def commentaire(evaluation, apprenant) -> str:
@@ -154,57 +294,88 @@ def commentaire(evaluation, apprenant) -> str:
     return texte or ""
 
 
+@cache
+def _sql_grille() -> dict[str, str]:
+    """The grid's four queries. Raw SQL: the ORM's compilation of these four cost as much CPU
+    as building the 700 cells (bench/README.md, issue 14). Table names only are formatted in
+    (from the models); every value is a parameter; `{apprenant}` takes the one-learner filter
+    of a learner's own grid."""
+    q = connection.ops.quote_name
+
+    def t(model):
+        return q(model._meta.db_table)
+
+    ec = t(Evaluation.criteres.through)
+    return {
+        "participants": (
+            "SELECT p.apprenant_id, p.commentaire, ap.statut, ap.sexe, "  # noqa: S608
+            "u.last_name, u.first_name, u.username "
+            f"FROM {t(Participant)} p JOIN {t(Apprenant)} ap ON ap.id = p.apprenant_id "
+            f"JOIN {t(Membership)} m ON m.id = ap.membership_id "
+            f"JOIN {t(User)} u ON u.id = m.user_id "
+            "WHERE p.evaluation_id = %s{apprenant}"
+        ),
+        # The diploma's criteria, then the transversal ones; by group, competence, criterion.
+        "criteres": (
+            "SELECT cr.id, cr.code, cr.intitule, cr.competence_id, co.code, co.intitule "  # noqa: S608
+            f"FROM {ec} ec JOIN {t(Critere)} cr ON cr.id = ec.critere_id "
+            f"JOIN {t(Competence)} co ON co.id = cr.competence_id "
+            f"JOIN {t(Diplome)} d ON d.id = co.diplome_id "
+            f"JOIN {t(GroupeCompetences)} g ON g.id = co.groupe_id "
+            "WHERE ec.evaluation_id = %s "
+            "ORDER BY d.nature, g.ordre, co.ordre, co.code, cr.ordre, cr.code"
+        ),
+        "indicateurs": (
+            f"SELECT i.critere_id, i.intitule FROM {t(Indicateur)} i "  # noqa: S608
+            f"WHERE i.critere_id IN (SELECT ec.critere_id FROM {ec} ec "
+            "WHERE ec.evaluation_id = %s) ORDER BY i.ordre, i.code"
+        ),
+        "resultats": (
+            f"SELECT r.apprenant_id, r.critere_id, r.niveau FROM {t(Resultat)} r "  # noqa: S608
+            "WHERE r.evaluation_id = %s{apprenant}"
+        ),
+    }
+
+
 def grille(evaluation, *, apprenant=None) -> Grille:
     """The grid of an évaluation: learners (sorted by name) × criteria grouped by competence.
-    With `apprenant`, only that learner's row. Queries: 4, whatever the size."""
-    participants = Participant.objects.filter(evaluation=evaluation).select_related(
-        "apprenant__membership__user"
-    )
-    resultats = Resultat.objects.filter(evaluation=evaluation)
+    With `apprenant`, only that learner's row. Queries: 4, whatever the size; rows read as
+    plain values (a 35 × 20 grid built ~450 model instances)."""
+    sql = _sql_grille()
+    un = ""
+    parametres = [evaluation.pk]
     if apprenant is not None:
-        participants = participants.filter(apprenant=apprenant)
-        resultats = resultats.filter(apprenant=apprenant)
-    participants = sorted(
-        participants,
-        key=lambda p: (
-            p.apprenant.membership.user.last_name.lower(),
-            p.apprenant.membership.user.first_name.lower(),
-            p.apprenant_id,
-        ),
-    )
-    criteres = list(
-        evaluation.criteres.select_related("competence__groupe")
-        .prefetch_related(
-            Prefetch("indicateurs", queryset=Indicateur.objects.order_by("ordre", "code"))
-        )
-        .order_by(
-            "competence__diplome__nature",  # the diploma's criteria, then the transversal ones
-            "competence__groupe__ordre",
-            "competence__ordre",
-            "competence__code",
-            "ordre",
-            "code",
-        )
-    )
-    niveaux = {
-        (a, c): n for a, c, n in resultats.values_list("apprenant_id", "critere_id", "niveau")
-    }
+        un = " AND {}.apprenant_id = %s"
+        parametres.append(apprenant.pk)
+    with connection.cursor() as cur:
+        cur.execute(sql["participants"].format(apprenant=un.format("p")), parametres)
+        rangs = cur.fetchall()
+        cur.execute(sql["criteres"], [evaluation.pk])
+        criteres = cur.fetchall()
+        indicateurs = []
+        if criteres:
+            cur.execute(sql["indicateurs"], [evaluation.pk])
+            indicateurs = cur.fetchall()
+        cur.execute(sql["resultats"].format(apprenant=un.format("r")), parametres)
+        niveaux = {(a, c): n for a, c, n in cur.fetchall()}
+    lignes = []
+    for a, commentaire, statut, sexe, last, first, username in rangs:
+        badge = ""
+        if statut == Statut.APPRENTI:
+            badge = accorder_genre(sexe, str(_("apprenti")), str(_("apprentie")))
+        nom = f"{last.upper()} {first}".strip() or username  # str(user)
+        lignes.append(((last.lower(), first.lower(), a), Ligne(a, nom, badge, commentaire or "")))
+    lignes = [ligne for _tri, ligne in sorted(lignes, key=lambda t: t[0])]
+    colonnes = {}
     groupes: list[GroupeCriteres] = []
-    for c in criteres:
-        if not groupes or groupes[-1].competence.pk != c.competence_id:
-            groupes.append(GroupeCriteres(c.competence))
-        groupes[-1].criteres.append(c)
-    lignes = [
-        Ligne(
-            participant=p,
-            apprenant=p.apprenant,
-            cellules=[
-                Cellule(p.apprenant, c, niveaux.get((p.apprenant_id, c.pk), "")) for c in criteres
-            ],
-        )
-        for p in participants
-    ]
-    return Grille(evaluation, groupes, criteres, lignes)
+    for pk, code, intitule, competence, c_code, c_intitule in criteres:
+        colonnes[pk] = colonne = Colonne(pk, code, intitule, competence)
+        if not groupes or groupes[-1].criteres[-1].competence_id != competence:
+            groupes.append(GroupeCriteres(c_code, c_intitule))
+        groupes[-1].criteres.append(colonne)
+    for critere_id, texte in indicateurs:
+        colonnes[critere_id].indicateurs.append(texte)
+    return Grille(evaluation, groupes, list(colonnes.values()), lignes, niveaux)
 
 
 def resultats_apprenant(apprenant):

@@ -16,14 +16,14 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from cpro.audit import journaliser
 from cpro.erreurs import Interdit, Verrouille
 from cpro.maitrise import Maitrise
 from cpro.models import AuditLog, Etablissement, Membership, Role
-from evaluations import agregats
+from evaluations import agregats, queries_grille
 from evaluations.models import Evaluation, Participant, Resultat
 from evaluations.services import MESSAGE_VERROUILLEE
 
@@ -35,6 +35,7 @@ TOUS = "tous"
 MESSAGE_NIVEAU = "Niveau inconnu : choisissez NE, 1, 2, 3, 4 ou laissez la case vide."
 MESSAGE_PARTICIPANT = "Cet apprenant ne participe pas à cette évaluation."
 MESSAGE_CRITERE = "Ce critère n'est pas évalué dans cette évaluation."
+MESSAGE_REDACTEUR = "Seuls l'auteur, les enseignants évaluateurs et le DDFPT saisissent."
 MESSAGE_CONCURRENCE = "D'autres saisies modifient ces cases en ce moment : réessayez."
 
 
@@ -55,9 +56,9 @@ def normaliser_niveau(niveau) -> str:
     return niveau
 
 
-def _etat(evaluation, par, *, apprenant_id=None, critere_id=None) -> dict:
-    """One query: the lock flag (fresh), who `par` is for this évaluation, and — for a single
-    cell — whether learner and criterion belong to it and the cell's current level."""
+def _etat(evaluation, par) -> dict:
+    """One query: the lock flag (fresh) and who `par` is for this évaluation (a single cell
+    reads these with the rest: queries_grille.cible)."""
     annotations = {
         "est_enseignant": Exists(
             Evaluation.enseignants.through.objects.filter(
@@ -73,22 +74,6 @@ def _etat(evaluation, par, *, apprenant_id=None, critere_id=None) -> dict:
             )
         ),
     }
-    if apprenant_id is not None:
-        annotations["est_participant"] = Exists(
-            Participant.objects.filter(evaluation_id=OuterRef("pk"), apprenant_id=apprenant_id)
-        )
-    if critere_id is not None:
-        annotations["critere_ok"] = Exists(
-            Evaluation.criteres.through.objects.filter(
-                evaluation_id=OuterRef("pk"), critere_id=critere_id
-            )
-        )
-    if apprenant_id is not None and critere_id is not None:
-        annotations["ancien"] = Subquery(
-            Resultat.objects.filter(
-                evaluation_id=OuterRef("pk"), apprenant_id=apprenant_id, critere_id=critere_id
-            ).values("niveau")[:1]
-        )
     # Date, nature and display flag read fresh with the lock: the stored suggestion
     # aggregates are updated from them.
     return (
@@ -113,7 +98,7 @@ def _exiger_redacteur(etat: dict, par) -> None:
     if etat["verrouillee"]:
         raise Verrouille(MESSAGE_VERROUILLEE)
     if not (etat["auteur_id"] == par.pk or etat["est_enseignant"] or etat["est_ddfpt"]):
-        raise Interdit("Seuls l'auteur, les enseignants évaluateurs et le DDFPT saisissent.")
+        raise Interdit(MESSAGE_REDACTEUR)
 
 
 def _audit_dicts(apprenant, critere, ancien, nouveau) -> tuple[dict, dict]:
@@ -132,56 +117,94 @@ def _ecrire_si(evaluation_id, apprenant_id, critere_id, ancien, nouveau, par) ->
     """Write the cell only if it still holds `ancien` (compare-and-set, one statement): the
     stored suggestion aggregates are moved from `ancien` to `nouveau`, so a cell changed by a
     concurrent save since it was read must not be overwritten blindly. Returns whether it was
-    written."""
-    cellule = {"evaluation_id": evaluation_id, "apprenant_id": apprenant_id}
-    cellule["critere_id"] = critere_id
+    written.
+
+    Empty → level: INSERT … ON CONFLICT DO NOTHING (0 rows when a concurrent save created the
+    cell); level → level: UPDATE … WHERE niveau = old; level → empty: DELETE … WHERE niveau =
+    old. Not an unconditional INSERT … ON CONFLICT DO UPDATE: on a cell deleted meanwhile it
+    would insert while the aggregates subtract the old level a second time, and SQLite cannot
+    say whether an upsert inserted or updated (PostgreSQL's `xmax = 0` is not portable)."""
+    table = connection.ops.quote_name(Resultat._meta.db_table)
+    cle = [evaluation_id, apprenant_id, critere_id]
+    # Only the quoted table name is formatted in; every value is a parameter.
     if ancien is None:
-        # INSERT … ON CONFLICT DO NOTHING: 0 rows when a concurrent save created the cell.
-        table = connection.ops.quote_name(Resultat._meta.db_table)
-        maintenant = connection.ops.adapt_datetimefield_value(timezone.now())
-        with connection.cursor() as cur:
-            # Only the quoted table name is formatted in; every value is a parameter.
-            cur.execute(
-                f"INSERT INTO {table} (evaluation_id, apprenant_id, critere_id, niveau, "  # noqa: S608
-                "modifie_par_id, modifie_le) VALUES (%s, %s, %s, %s, %s, %s) "
-                "ON CONFLICT (evaluation_id, apprenant_id, critere_id) DO NOTHING",
-                [evaluation_id, apprenant_id, critere_id, nouveau, par.pk, maintenant],
-            )
-            return cur.rowcount == 1
-    qs = Resultat.objects.filter(**cellule, niveau=ancien)
-    if nouveau is None:
-        return qs.delete()[0] == 1
-    return qs.update(niveau=nouveau, modifie_par_id=par.pk, modifie_le=timezone.now()) == 1
+        sql = (
+            f"INSERT INTO {table} (evaluation_id, apprenant_id, critere_id, niveau, "  # noqa: S608
+            "modifie_par_id, modifie_le) VALUES (%s, %s, %s, %s, %s, %s) "
+            "ON CONFLICT (evaluation_id, apprenant_id, critere_id) DO NOTHING"
+        )
+        parametres = [*cle, nouveau, par.pk, _maintenant()]
+    elif nouveau is None:
+        sql = (
+            f"DELETE FROM {table} WHERE evaluation_id = %s AND apprenant_id = %s "  # noqa: S608
+            "AND critere_id = %s AND niveau = %s"
+        )
+        parametres = [*cle, ancien]
+    else:
+        sql = (
+            f"UPDATE {table} SET niveau = %s, modifie_par_id = %s, modifie_le = %s "  # noqa: S608
+            "WHERE evaluation_id = %s AND apprenant_id = %s AND critere_id = %s AND niveau = %s"
+        )
+        parametres = [nouveau, par.pk, _maintenant(), *cle, ancien]
+    with connection.cursor() as cur:
+        cur.execute(sql, parametres)
+        return cur.rowcount == 1
+
+
+def _maintenant():
+    return connection.ops.adapt_datetimefield_value(timezone.now())
 
 
 def saisir_resultat(
     evaluation, apprenant, critere, niveau, *, par
 ) -> tuple[str | None, str | None]:
-    """Set one cell of the grid; returns (old level, new level), None meaning empty.
+    """Set one cell of the grid from objects (see `saisir_cible`); returns (old level, new
+    level), None meaning empty. A learner of another establishment or a criterion of another
+    référentiel is refused like a non-participant / a criterion not graded."""
+    niveau = normaliser_niveau(niveau)
+    cible = queries_grille.cible(
+        etablissement_id=evaluation.etablissement_id,
+        diplome_id=evaluation.diplome_id,
+        evaluation_id=evaluation.pk,
+        apprenant_id=apprenant.pk,
+        critere_id=critere.pk,
+        user_id=par.pk,
+    )
+    if cible is None:
+        raise Evaluation.DoesNotExist
+    return saisir_cible(cible, niveau, par=par)
 
-    Validates: the level (NE, 1..4 or "" to clear), the learner takes part, the criterion is one
-    of the évaluation's, the évaluation is not locked, `par` may write (else PermissionDenied).
-    Writes: that cell only, by compare-and-set on the level read with the checks (an
-    INSERT … ON CONFLICT DO NOTHING, an UPDATE or a DELETE … WHERE niveau = old level), so two
-    teachers saving the same cell at once never fail (the last one wins: a save that finds the
-    cell changed re-reads it and writes again); the stored suggestion aggregates
-    (evaluations.agregats: one upsert adding the difference), in the same transaction.
-    Audit: "resultat.modifier" when the level changed (before = the level actually replaced).
-    Queries: 4 (checks + old level + the évaluation's date/nature/flag in one query, the
-    write, the aggregates' upsert, the audit entry); 2 more per concurrent change met.
+
+def saisir_cible(cible, niveau, *, par) -> tuple[str | None, str | None]:
+    """Set one cell of the grid read by `queries_grille.cible_saisie` (one query: the checks,
+    the old level, the évaluation's date/nature/flag); returns (old level, new level), None
+    meaning empty.
+
+    Validates: the level (NE, 1..4 or "" to clear), the évaluation is not locked, `par` may
+    write (else PermissionDenied), the learner takes part, the criterion is one of the
+    évaluation's. Writes: that cell only, by compare-and-set on the level read with the checks
+    (`_ecrire_si`), so two teachers saving the same cell at once never fail (the last one
+    wins: a save that finds the cell changed re-reads it and writes again); the stored
+    suggestion aggregates (evaluations.agregats: one upsert adding the difference), in the same
+    transaction. Audit: "resultat.modifier" when the level changed (before = the level
+    actually replaced). Queries after the read: 3 (the write, the aggregates' upsert, the
+    audit entry); 2 more per concurrent change met.
     """
     niveau = normaliser_niveau(niveau)
-    etat = _etat(evaluation, par, apprenant_id=apprenant.pk, critere_id=critere.pk)
-    _exiger_redacteur(etat, par)
-    if not etat["est_participant"]:
+    if cible.verrouillee:
+        raise Verrouille(MESSAGE_VERROUILLEE)
+    # The rule of SAISIR_EVALUATIONS (evaluations.regles.modifier), read in the same query as
+    # the fresh lock flag so that a cell autosave costs one read.
+    if not (cible.auteur_id == par.pk or cible.est_enseignant or cible.est_ddfpt):
+        raise Interdit(MESSAGE_REDACTEUR)
+    if cible.apprenant_id is None or not cible.est_participant:
         raise ValidationError(MESSAGE_PARTICIPANT, code="participant")
-    if not etat["critere_ok"]:
+    if cible.critere_id is None or not cible.critere_ok:
         raise ValidationError(MESSAGE_CRITERE, code="critere")
-    ancien = etat["ancien"] or None
-    nouveau = niveau or None
+    ancien, nouveau = cible.ancien, niveau or None
     if ancien == nouveau:
         return ancien, nouveau
-    cellule = (evaluation.pk, apprenant.pk, critere.pk)
+    cellule = (cible.evaluation_id, cible.apprenant_id, cible.critere_id)
     # Write + aggregates + audit together. No savepoint (two fewer round trips): nothing in
     # this block raises but the database itself, and then the caller's transaction is lost.
     with transaction.atomic(savepoint=False):
@@ -189,7 +212,9 @@ def saisir_resultat(
             # A concurrent save changed the cell since it was read: read it again.
             ancien = (
                 Resultat.objects.filter(
-                    evaluation_id=evaluation.pk, apprenant_id=apprenant.pk, critere_id=critere.pk
+                    evaluation_id=cible.evaluation_id,
+                    apprenant_id=cible.apprenant_id,
+                    critere_id=cible.critere_id,
                 )
                 .values_list("niveau", flat=True)
                 .first()
@@ -198,24 +223,25 @@ def saisir_resultat(
                 return ancien, nouveau
         agregats.appliquer(
             agregats.deltas_cellule(
-                apprenant_id=apprenant.pk,
-                competence_id=critere.competence_id,
-                date=etat["date"],
-                nature=etat["nature"],
-                afficher=etat["afficher_tableau_de_bord"],
+                apprenant_id=cible.apprenant_id,
+                competence_id=cible.competence_id,
+                date=cible.date,
+                nature=cible.nature,
+                afficher=cible.afficher_tableau_de_bord,
                 ancien=ancien,
                 nouveau=nouveau,
-                meme_etablissement=apprenant.etablissement_id == etat["etablissement_id"],
+                meme_etablissement=cible.apprenant_etablissement_id == cible.etablissement_id,
             )
         )
-        avant, apres = _audit_dicts(apprenant, critere, ancien, nouveau)
+        # Codes only (no name lookups): the entry must not cost queries of its own.
+        cle = {"apprenant": cible.apprenant_id, "ine": cible.ine, "critere": cible.code}
         journaliser(
             ACTION,
             par=par,
-            etablissement=_etablissement(evaluation),
-            objet=evaluation,
-            avant=avant,
-            apres=apres,
+            etablissement=Etablissement(pk=cible.etablissement_id),
+            objet=Evaluation(pk=cible.evaluation_id, titre=cible.titre),
+            avant={**cle, "niveau": ancien or None},
+            apres={**cle, "niveau": nouveau or None},
         )
     return ancien, nouveau
 

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.html import escape
 from django.views.decorators.http import require_GET, require_POST
 
 from cpro import perms
@@ -84,21 +85,34 @@ def _editable(request, evaluation) -> bool:
     )
 
 
+def _formulaire(request) -> bool:
+    """The "Saisie sans JavaScript" page (`?formulaire=1`): a <select> per cell and one
+    "Enregistrer" button, instead of the cell buttons grille.js drives."""
+    return (request.GET.get("formulaire") or request.POST.get("formulaire")) == "1"
+
+
 def _contexte_grille(request, evaluation, **extra) -> dict:
     editable = _editable(request, evaluation)
-    grille = rendu_grille.preparer(queries_grille.grille(evaluation), editable=editable)
+    formulaire = _formulaire(request)
+    grille = rendu_grille.preparer(
+        queries_grille.grille(evaluation), editable=editable, formulaire=formulaire
+    )
     return {
         "evaluation": evaluation,
         "grille": grille,
         "editable": editable,
+        "formulaire": formulaire,
         # The levels of "Remplir une ligne ou une colonne" (the cells carry theirs in HTML).
         "options_niveau": OPTIONS_NIVEAU,
+        # The one menu of levels shared by every cell (evaluations/_grille_menu.html).
+        "choix_menu": rendu_grille.CHOIX_MENU,
         **extra,
     }
 
 
-def _vers_grille(request, evaluation):
-    return redirect(etab_reverse(request, "evaluations:grille", pk=evaluation.pk))
+def _vers_grille(request, evaluation_pk, *, formulaire=False):
+    url = etab_reverse(request, "evaluations:grille", pk=evaluation_pk)
+    return redirect(f"{url}?formulaire=1" if formulaire else url)
 
 
 @require_GET
@@ -112,39 +126,43 @@ def grille(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @permission_requise(perms.SAISIR_EVALUATIONS)
 def saisir(request: HttpRequest, pk: int) -> HttpResponse:
-    """One cell (HTMX autosave): answers the cell partial, "enregistré" or the error."""
-    evaluation = queries_grille.evaluation_pour(request, pk)
+    """One cell (HTMX autosave): answers the cell, "enregistré" or the error. The évaluation,
+    learner, criterion, lock, writer and stored level are read in one query
+    (queries_grille.cible_saisie), then the service writes."""
     form = SaisieForm(request.POST)
     if not form.is_valid():
+        queries_grille.evaluation_pour(request, pk)  # another establishment's: 404 first
         return render(
             request,
             "evaluations/_grille_message.html",
             {"message": "Requête incomplète : apprenant, critère et niveau attendus."},
             status=400,
         )
-    apprenant = queries_grille.apprenant_de_la_grille(evaluation, form.cleaned_data["apprenant"])
-    critere = queries_grille.critere_de_la_grille(evaluation, form.cleaned_data["critere"])
+    data = form.cleaned_data
+    cible = queries_grille.cible_saisie(request, pk, data["apprenant"], data["critere"])
     etat, message, status = "ok", "", 200
     try:
-        _ancien, nouveau = services_grille.saisir_resultat(
-            evaluation, apprenant, critere, form.cleaned_data["niveau"], par=request.user
-        )
+        _ancien, niveau = services_grille.saisir_cible(cible, data["niveau"], par=request.user)
     except ValidationError as exc:
-        etat, message, status = "erreur", _messages_erreur(exc), 422
+        # The cell shows what is stored.
+        etat, message, status, niveau = "erreur", _messages_erreur(exc), 422, cible.ancien
     if not request.htmx:
         if status == 200:
             messages.success(request, "Résultat enregistré.")
         else:
             messages.error(request, message)
-        return _vers_grille(request, evaluation)
-    # After a save the cell shows what was written; after an error, what is stored.
-    if status == 200:
-        cel = queries_grille.Cellule(apprenant, critere, nouveau or "")
-    else:
-        cel = queries_grille.cellule(evaluation, apprenant, critere)
-    return HttpResponse(
-        rendu_grille.html_cellule(cel, editable=True, etat=etat, message=message), status=status
+        return _vers_grille(request, pk)
+    html = rendu_grille.html_case(
+        cible.apprenant_id,
+        cible.critere_id,
+        niveau or "",
+        editable=True,
+        nom=escape(cible.nom),
+        code=escape(cible.code),
+        etat=etat,
+        message=message,
     )
+    return HttpResponse(html, status=status)
 
 
 @require_POST
@@ -187,7 +205,7 @@ def remplir(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, erreur)
     else:
         messages.success(request, message)
-    return _vers_grille(request, evaluation)
+    return _vers_grille(request, evaluation.pk, formulaire=_formulaire(request))
 
 
 @require_POST
@@ -206,7 +224,8 @@ def enregistrer(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request, f"{n} modification(s) enregistrée(s)." if n else "Aucune modification."
         )
-    return _vers_grille(request, evaluation)
+    # Only the no-JS page posts this form: back to it.
+    return _vers_grille(request, evaluation.pk, formulaire=True)
 
 
 @require_POST
@@ -233,7 +252,7 @@ def commenter(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Commentaire enregistré.")
         else:
             messages.error(request, message)
-        return _vers_grille(request, evaluation)
+        return _vers_grille(request, evaluation.pk)
     return render(
         request,
         "evaluations/_cellule_commentaire.html",
@@ -277,6 +296,7 @@ def ma_grille(request: HttpRequest, pk: int) -> HttpResponse:
                 queries_grille.grille(evaluation, apprenant=apprenant), editable=False
             ),
             "editable": False,
+            "formulaire": False,
         },
     )
 

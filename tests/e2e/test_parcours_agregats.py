@@ -28,7 +28,9 @@ def test_vue_classes_follows_the_grid_through_the_aggregates(
     reponse = page.goto(f"{base}/{slug}/evaluations/{ev.pk}/grille/")
     assert reponse.headers.get("content-encoding") == "gzip"
     for critere, niveau in ((c1, "3"), (c2, "4")):
-        page.locator(f"#s-{eleve.pk}-{critere.pk}").select_option(niveau)
+        # With the mouse: the cell, then the level in the grid's menu.
+        page.locator(f"#s-{eleve.pk}-{critere.pk}").click()
+        page.locator(f"#grille-menu [data-niveau='{niveau}']").click()
         page.locator(f"#cel-{eleve.pk}-{critere.pk}.lvl-{niveau} .etat-ok").wait_for()
 
     colonne = [c.pk for c in vue_classe(a.division, a.diplome).competences].index(c1.competence_id)
@@ -48,7 +50,8 @@ def test_vue_classes_follows_the_grid_through_the_aggregates(
     capture(page, "agregats_vue_classes_1366")
 
     page.goto(f"{base}/{slug}/evaluations/{ev.pk}/grille/")
-    page.locator(f"#s-{eleve.pk}-{c1.pk}").select_option("4")
+    page.locator(f"#s-{eleve.pk}-{c1.pk}").click()
+    page.locator("#grille-menu [data-niveau='4']").click()
     page.locator(f"#cel-{eleve.pk}-{c1.pk}.lvl-4 .etat-ok").wait_for()
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(base + vue)

@@ -79,12 +79,12 @@ def test_scenario_then_evaluation(
     page.get_by_role("link", name="Grille de positionnement").first.click()
     page.wait_for_url(f"{base}/evaluations/{evaluation.pk}/grille/")
 
-    premiere_cellule = page.locator("table.grille select").first
+    premiere_cellule = page.locator("table.grille button.saisie").first
     premiere_cellule.focus()
     page.keyboard.press("4")
     page.locator("table.grille .lvl-4").first.wait_for()
     page.reload()
-    assert page.locator("table.grille select").first.input_value() == "4"
+    assert page.locator("table.grille button.saisie").first.get_attribute("value") == "4"
     assert Resultat.objects.filter(evaluation=evaluation, niveau="4").count() == 1
     capture(page, "parcours_scenario_evaluation")
     assert csp_violations == []

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cpro.models import AuditLog
+from evaluations import agregats
 from evaluations.models import Participant, Resultat
 from tests.evaluations import grille_factories as gf
 from tests.personas import login
@@ -20,6 +21,14 @@ def url(name, ev=None, etab="lp-a", **kw):
     if ev is not None:
         kw["pk"] = ev.pk
     return reverse(f"evaluations:{name}", kwargs={"etab": etab, **kw})
+
+
+def _resultat(**champs) -> Resultat:
+    """A résultat written directly (the state another page left), the stored suggestion
+    aggregates kept exact (tests/conftest.py checks them after each test)."""
+    resultat = Resultat.objects.create(**champs)
+    agregats.recalculer([resultat.apprenant_id])
+    return resultat
 
 
 @pytest.fixture
@@ -46,21 +55,46 @@ def test_author_sees_an_editable_grid(auteur, personas, ev):
     apprentie.sexe = "F"
     apprentie.save(update_fields=["sexe"])
     critere = ev.criteres.order_by("pk").first()
-    Resultat.objects.create(
-        evaluation=ev, apprenant=personas.a.apprenti.apprenant, critere=critere, niveau="4"
-    )
+    _resultat(evaluation=ev, apprenant=personas.a.apprenti.apprenant, critere=critere, niveau="4")
     html = auteur.get(url("grille", ev)).content.decode()
     assert "Grille de positionnement" in html
     assert critere.code in html and critere.competence.code in html
     assert "Indicateur 1 du critère" in html  # shown as help, not as a column
-    assert html.count('class="saisie"') == 2 * ev.criteres.count()
-    assert 'name="o-' in html  # original values for the no-JS form
+    # One button per cell, no <select> but the three of "Remplir une ligne ou une colonne".
+    assert html.count('<button type="button" class="saisie"') == 2 * ev.criteres.count()
+    assert html.count("<select") == 3 and 'name="o-' not in html
     assert "apprentie</span>" in html  # agreed with the sex read from SIECLE
-    # The stored level: option selected, cell coloured.
-    cle = f"{personas.a.apprenti.apprenant.pk}-{critere.pk}"
+    # The stored level: on the button and in its accessible name, cell coloured.
+    apprentie = personas.a.apprenti.apprenant
+    cle = f"{apprentie.pk}-{critere.pk}"
     assert f'id="cel-{cle}"' in html and "cellule lvl-4" in html
-    assert 'value="4" selected' in html and "4 ++" in html
+    nom = str(apprentie.membership.user).replace("'", "&#x27;")
+    assert (
+        f'id="s-{cle}" value="4" tabindex="-1" aria-haspopup="listbox" '
+        f'aria-label="{nom} – {critere.code} : acquis et transférable">4 ++</button>'
+    ) in html
+    # One menu of levels for the whole grid; without JavaScript, the form page.
+    assert html.count('role="listbox"') == 1 and html.count('role="option"') == 6
+    assert f"{url('grille', ev)}?formulaire=1" in html.split("<noscript>")[1]
     assert "grille.js" in html and "<script>" not in html
+
+
+def test_no_js_page_is_the_form_of_selects(auteur, personas, ev):
+    """ "Saisie sans JavaScript" (?formulaire=1): a <select> per cell with its original value
+    (o-…) for the conflict detection of enregistrer_grille, one "Enregistrer" button."""
+    apprenti = personas.a.apprenti.apprenant
+    critere = ev.criteres.order_by("pk").first()
+    _resultat(evaluation=ev, apprenant=apprenti, critere=critere, niveau="4")
+    html = auteur.get(url("grille", ev), {"formulaire": "1"}).content.decode()
+    cle = f"{apprenti.pk}-{critere.pk}"
+    assert html.count('<select id="s-') == 2 * ev.criteres.count()
+    assert f'<select id="s-{cle}" name="c-{cle}" class="saisie"' in html
+    assert 'value="4" selected' in html
+    assert f'<input type="hidden" name="o-{cle}" value="4">' in html
+    assert f'action="{url("enregistrer", ev)}"' in html and ">Enregistrer</button>" in html
+    assert 'class="saisie" id="s-' not in html and 'role="listbox"' not in html
+    assert "grille-saisie" not in html  # grille.js leaves this form alone
+    assert '<input type="hidden" name="formulaire" value="1">' in html  # fill comes back here
 
 
 def test_fill_form_offers_every_level(auteur, personas, ev):
@@ -93,7 +127,7 @@ def test_learners_sorted_by_name(auteur, personas, ev):
 
 @pytest.mark.parametrize("persona", ["chef", "enseignant2"])
 def test_other_staff_read_only(client, personas, ev, persona):
-    Resultat.objects.create(
+    _resultat(
         evaluation=ev,
         apprenant=personas.a.apprenti.apprenant,
         critere=ev.criteres.first(),
@@ -102,6 +136,7 @@ def test_other_staff_read_only(client, personas, ev, persona):
     login(client, personas.a.membership(persona), personas.a.diplome)
     html = client.get(url("grille", ev)).content.decode()
     assert "<select" not in html and "Enregistrer" not in html
+    assert 'class="saisie"' not in html and 'role="listbox"' not in html
     assert '<span class="lvl lvl-ne" title="Non évalué">NE</span>' in html
     assert "Consultation seule" in html
 
@@ -112,6 +147,9 @@ def test_locked_grid_is_read_only(auteur, ev):
     html = auteur.get(url("grille", ev)).content.decode()
     assert "Évaluation verrouillée : prise en compte dans un bilan intermédiaire validé" in html
     assert "<select" not in html and "<textarea" not in html
+    assert 'class="saisie"' not in html and 'role="listbox"' not in html
+    html = auteur.get(url("grille", ev), {"formulaire": "1"}).content.decode()
+    assert "<select" not in html and "Enregistrer" not in html
 
 
 def test_grid_of_other_establishment_is_404(auteur, personas):
@@ -160,6 +198,7 @@ def test_grid_query_count_is_constant(auteur, personas, django_assert_num_querie
         Resultat(evaluation=grande, apprenant=a, critere=c, niveau=str(1 + (i % 4)))
         for i, (a, c) in enumerate((a, c) for a in eleves for c in criteres)
     )
+    agregats.recalculer(eleves)
     auteur.get(url("grille", petite))  # session, caches
     n = _grille_queries(auteur, petite)
     with django_assert_num_queries(n):
@@ -179,7 +218,7 @@ def test_saisir_htmx_returns_the_saved_cell(auteur, personas, ev):
     assert response.status_code == 200
     html = response.content.decode()
     assert html.startswith("<td") and "enregistré" in html and "cellule lvl-3" in html
-    assert 'value="3" selected' in html
+    assert 'value="3"' in html and ": partiellement acquis" in html and "<select" not in html
     assert Resultat.objects.get().niveau == "3"
     response = auteur.post(url("saisir", ev), {**data, "niveau": ""}, **HTMX)
     assert "cellule-vide" in response.content.decode()
@@ -190,13 +229,25 @@ def test_saisir_htmx_returns_the_saved_cell(auteur, personas, ev):
 def test_saisir_query_count_is_pinned(auteur, personas, ev, django_assert_num_queries):
     data = _cellule(personas, ev, "3")
     auteur.post(url("saisir", ev), data, **HTMX)  # session, caches
-    # Tenancy (establishment, session, user, membership, diplôme: 5) + évaluation, learner,
-    # criterion, writer state with the old level, compare-and-set write, suggestion
-    # aggregates' upsert (evaluations.agregats: +1, was 11), audit entry. The saved cell is
-    # not read back.
-    with django_assert_num_queries(12):
+    # Tenancy (establishment, session, user, membership, diplôme: 5) + one read (évaluation
+    # of the establishment and diplôme, lock, writer, learner, participant, criterion, stored
+    # level: queries_grille.cible_saisie; was 4 queries), compare-and-set write, suggestion
+    # aggregates' upsert, audit entry: 9 (was 12). The saved cell is not read back.
+    with django_assert_num_queries(9):
         response = auteur.post(url("saisir", ev), {**data, "niveau": "4"}, **HTMX)
     assert response.status_code == 200 and "cellule lvl-4" in response.content.decode()
+    with django_assert_num_queries(9):
+        response = auteur.post(url("saisir", ev), {**data, "niveau": ""}, **HTMX)
+    assert response.status_code == 200 and "cellule-vide" in response.content.decode()
+    # "Non évalué" does not count in the suggestion: no aggregate to move.
+    with django_assert_num_queries(8):
+        response = auteur.post(url("saisir", ev), {**data, "niveau": "NE"}, **HTMX)
+    assert response.status_code == 200 and "cellule lvl-ne" in response.content.decode()
+    # Refused (locked): the read only, and the cell shows what is stored.
+    type(ev).objects.filter(pk=ev.pk).update(verrouillee=True)
+    with django_assert_num_queries(6):
+        response = auteur.post(url("saisir", ev), {**data, "niveau": "1"}, **HTMX)
+    assert response.status_code == 422 and "cellule lvl-ne" in response.content.decode()
 
 
 def test_saisir_bad_level_is_a_french_error_cell(auteur, personas, ev):
@@ -205,6 +256,17 @@ def test_saisir_bad_level_is_a_french_error_cell(auteur, personas, ev):
     html = response.content.decode()
     assert "Niveau inconnu" in html and "cellule-erreur" in html
     assert not Resultat.objects.exists()
+
+
+def test_saisir_error_shows_the_stored_level(auteur, personas, ev):
+    """A refused save answers the cell as stored (read with the checks, not read again)."""
+    data = _cellule(personas, ev, "2")
+    auteur.post(url("saisir", ev), data, **HTMX)
+    response = auteur.post(url("saisir", ev), {**data, "niveau": "9"}, **HTMX)
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "cellule lvl-2 cellule-erreur" in html and 'value="2"' in html
+    assert 'role="alert">Niveau inconnu' in html
 
 
 def test_saisir_locked_is_refused(auteur, personas, ev):
@@ -224,6 +286,20 @@ def test_saisir_non_participant_and_foreign_objects(auteur, personas, ev):
     data = _cellule(personas, ev, "2", apprenant=autre_eleve)
     assert auteur.post(url("saisir", ev), data, **HTMX).status_code == 404
     assert auteur.post(url("saisir", ev), {"niveau": "2"}, **HTMX).status_code == 400
+    # A criterion of another diplôme's référentiel: 404, as the learner of another school.
+    autre_critere = gf.referentiel(personas.a.diplome2)[0]
+    data = _cellule(personas, ev, "2", critere=autre_critere)
+    assert auteur.post(url("saisir", ev), data, **HTMX).status_code == 404
+    # A criterion of the référentiel the évaluation does not grade: the service's message.
+    data = _cellule(
+        personas,
+        ev,
+        "2",
+        apprenant=personas.a.apprenti.apprenant,
+        critere=gf.referentiel(personas.a.diplome)[0],
+    )
+    response = auteur.post(url("saisir", ev), data, **HTMX)
+    assert response.status_code == 422 and "pas évalué" in response.content.decode()
     assert not Resultat.objects.exists()
 
 
@@ -252,7 +328,7 @@ def test_ddfpt_writes(client, personas, ev):
 def test_remplir_row_htmx(auteur, personas, ev):
     eleve = personas.a.apprenant.apprenant
     first = ev.criteres.order_by("pk").first()
-    Resultat.objects.create(evaluation=ev, apprenant=eleve, critere=first, niveau="1")
+    _resultat(evaluation=ev, apprenant=eleve, critere=first, niveau="1")
     response = auteur.post(url("remplir", ev), {"apprenant": eleve.pk, "niveau": "4"}, **HTMX)
     assert response.status_code == 200
     html = response.content.decode()
@@ -264,7 +340,7 @@ def test_remplir_row_htmx(auteur, personas, ev):
 def test_remplir_column_all(auteur, personas, ev):
     critere = ev.criteres.order_by("pk").last()
     eleve = personas.a.apprenant.apprenant
-    Resultat.objects.create(evaluation=ev, apprenant=eleve, critere=critere, niveau="1")
+    _resultat(evaluation=ev, apprenant=eleve, critere=critere, niveau="1")
     data = {"critere": critere.pk, "niveau": "NE", "mode": "tous"}
     response = auteur.post(url("remplir", ev), data)
     assert response.status_code == 302
@@ -292,12 +368,13 @@ def test_fallback_form_writes_only_changed_cells(client, auteur, personas, ev):
     page.update({f"m-{a.pk}": "" for a in (eleve, apprenti)})
     page.update({f"om-{a.pk}": "" for a in (eleve, apprenti)})
     # Meanwhile the DDFPT enters a cell.
-    Resultat.objects.create(evaluation=ev, apprenant=apprenti, critere=c2, niveau="2")
+    _resultat(evaluation=ev, apprenant=apprenti, critere=c2, niveau="2")
     # The author changes another cell and a comment, then submits the whole form.
     page[f"c-{eleve.pk}-{c1.pk}"] = "3"
     page[f"m-{eleve.pk}"] = "Progrès nets."
     response = auteur.post(url("enregistrer", ev), page)
     assert response.status_code == 302
+    assert response["Location"] == f"{url('grille', ev)}?formulaire=1"  # back to the form
     assert gf.niveau(ev, eleve, c1) == "3"
     assert gf.niveau(ev, apprenti, c2) == "2"  # not overwritten by the stale empty value
     assert Participant.objects.get(evaluation=ev, apprenant=eleve).commentaire == "Progrès nets."
@@ -350,8 +427,8 @@ def test_mes_grilles_lists_only_shown_participations(client, personas, ev):
 def test_ma_grille_shows_own_row_only(client, personas, ev):
     eleve, apprenti = personas.a.apprenant.apprenant, personas.a.apprenti.apprenant
     c1 = ev.criteres.order_by("pk").first()
-    Resultat.objects.create(evaluation=ev, apprenant=eleve, critere=c1, niveau="3")
-    Resultat.objects.create(evaluation=ev, apprenant=apprenti, critere=c1, niveau="1")
+    _resultat(evaluation=ev, apprenant=eleve, critere=c1, niveau="3")
+    _resultat(evaluation=ev, apprenant=apprenti, critere=c1, niveau="1")
     Participant.objects.filter(apprenant=eleve).update(commentaire="Continue ainsi.")
     login(client, personas.a.apprenant)
     response = client.get(url("ma_grille", ev))
