@@ -6,15 +6,20 @@ from django import forms
 COMPLETE = "complete"
 COMPACTE = "compacte"
 TOUT = ""
+TOUTES = "toutes"  # every school year (default: the current one)
 
 
 class FiltreTableauForm(forms.Form):
-    """The dashboard's filters; invalid values fall back to "Tout afficher" / full view."""
+    """The dashboard's filters; invalid values fall back to "Tout afficher" / full view /
+    current school year."""
 
     unite = forms.CharField(required=False, max_length=10)
     competence = forms.CharField(required=False, max_length=12)
     vue = forms.ChoiceField(
         required=False, choices=[(COMPLETE, "Complète"), (COMPACTE, "Compacte")]
+    )
+    annees = forms.ChoiceField(
+        required=False, choices=[(TOUT, "Année scolaire en cours"), (TOUTES, "Toutes les années")]
     )
     date = forms.DateField(
         required=False,
@@ -30,4 +35,5 @@ class FiltreTableauForm(forms.Form):
             "competence": data.get("competence") or None,
             "vue": data.get("vue") or COMPLETE,
             "date": data.get("date"),
+            "annees": data.get("annees") or None,
         }

@@ -11,7 +11,7 @@ and whose results are shown in dashboards (`afficher_tableau_de_bord`) are ever 
 """
 
 import datetime
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from bilans import rendu_tableau
 from bilans.models import BilanIntermediaire, Positionnement
-from bilans.rendu_tableau import virgule
+from bilans.rendu_tableau import CasesTableau, virgule
 from bilans.suggestion import (
     MAX_POURQUOI,
     Cumul,
@@ -105,9 +105,16 @@ def division_pour(request, pk, divisions: list[Division]) -> Division:
 # --- the dashboard ---------------------------------------------------------------------------
 
 
+def libelles_natures() -> dict[str, tuple[str, str]]:
+    """Nature value → (code, label) as plain strings, translated once per call (not once per
+    cell or per "Pourquoi" row)."""
+    return {n.value: (n.code, str(n.label)) for n in Nature}
+
+
 @dataclass
 class Colonne:
-    """One évaluation of the learner, in chronological order."""
+    """One évaluation of the learner, in chronological order. Its strings (nature code and
+    label, description) are computed once here: every cell of the column uses them."""
 
     pk: int
     date: datetime.date
@@ -116,76 +123,70 @@ class Colonne:
     niveau: str  # SECONDE, PREMIERE, TERMINALE
     annee: str  # 2025-2026
     enseignants: list[str]
+    debut: int = 0  # first calendar year of the school year (2025 for 2025-2026)
+    code_nature: str = ""
+    libelle_nature: str = ""
 
-    @cached_property
-    def code_nature(self) -> str:
-        return Nature(self.nature).code
-
-    @cached_property
-    def libelle_nature(self) -> str:
-        return str(Nature(self.nature).label)
-
-    @property
-    def entreprise(self) -> bool:
-        return self.nature == Nature.ENTREPRISE
-
-    @cached_property
-    def enseignants_texte(self) -> str:
-        return ", ".join(self.enseignants)
-
-    @cached_property
-    def infobulle(self) -> str:
-        """Date, title and teacher(s): the tooltip of the column's cells."""
+    def __post_init__(self):
+        if not self.code_nature:
+            self.code_nature, self.libelle_nature = libelles_natures()[self.nature]
+        self.entreprise = self.nature == Nature.ENTREPRISE
+        self.enseignants_texte = ", ".join(self.enseignants)
         texte = f"{self.date:%d/%m/%Y} – {self.titre}"
         if self.enseignants:
             texte += f" – {self.enseignants_texte}"
-        return texte
+        # Date, title and teacher(s): what the tooltip of a cell shows.
+        self.infobulle = texte
+        # The column header's accessible text (read by screen readers with every cell).
+        self.description = f"{texte} – {self.libelle_nature} [{self.code_nature}]"
 
 
-@dataclass
 class Cellule:
-    """One résultat. The strings the template prints are computed once here: a large
-    dashboard has thousands of cells."""
+    """One résultat as an object: for the pages that read the cells one by one (the CCF grid's
+    side panel). The dashboard itself renders from the rows' (column, level) pairs
+    (bilans.rendu_tableau) without building one of these per résultat."""
 
-    colonne: Colonne
-    niveau: str  # NE, 1..4
-    rendu: Rendu = field(init=False)
-    classes: str = field(init=False)
-    infobulle: str = field(init=False)
+    __slots__ = ("colonne", "niveau", "rendu", "classes", "infobulle")
 
-    def __post_init__(self):
-        # Same column and level → same strings: computed once per column and level.
-        col = self.colonne
-        cache = col.__dict__.setdefault("_par_niveau", {})
-        valeurs = cache.get(self.niveau)
-        if valeurs is None:
-            r = rendu(self.niveau)
-            forme = "tb-entreprise" if col.entreprise else "tb-ecole"
-            infobulle = (
-                f"{col.infobulle} – {col.libelle_nature} [{col.code_nature}] – "
-                f"niveau {r.code} : {r.libelle}"
-            )
-            valeurs = cache[self.niveau] = (r, f"{r.css} {forme}", infobulle)
-        self.rendu, self.classes, self.infobulle = valeurs
+    def __init__(self, colonne: Colonne, niveau: str):
+        self.colonne, self.niveau = colonne, niveau
+        self.rendu = rendu(niveau)
+        forme = "tb-entreprise" if colonne.entreprise else "tb-ecole"
+        self.classes = f"{self.rendu.css} {forme}"
+        self.infobulle = f"{colonne.description} – niveau {self.rendu.code} : {self.rendu.libelle}"
 
 
-@dataclass
 class LigneCritere:
-    critere: Critere
-    cellules: list  # aligned on the columns: Cellule or None (full view)
+    """One criterion: `niveaux` maps the index of a column (in `cases.colonnes`, every
+    column read, shown or not) to the level of the résultat, chronologically."""
+
+    __slots__ = ("critere", "niveaux", "cases")
+
+    def __init__(self, critere: Critere, niveaux: dict[int, str], cases: CasesTableau):
+        self.critere, self.niveaux, self.cases = critere, niveaux, cases
+
+    @property
+    def cellules(self) -> list[Cellule | None]:
+        """One per shown column: Cellule or None."""
+        colonnes = self.cases.colonnes
+        return [
+            Cellule(colonnes[i], self.niveaux[i]) if i in self.niveaux else None
+            for i in self.cases.affichees
+        ]
 
     @property
     def resultats(self) -> list[Cellule]:
-        """The compact view: the cells side by side, chronologically, without empty ones."""
-        return [c for c in self.cellules if c is not None]
+        """The résultats of the shown columns, chronologically, as objects."""
+        colonnes, montrees = self.cases.colonnes, self.cases.montrees
+        return [Cellule(colonnes[i], n) for i, n in self.niveaux.items() if i in montrees]
 
     @property
     def html_complete(self):
-        return rendu_tableau.html_ligne_complete(self)
+        return self.cases.ligne_complete(self.niveaux)
 
     @property
     def html_compacte(self):
-        return rendu_tableau.html_ligne_compacte(self)
+        return self.cases.ligne_compacte(self.niveaux)
 
 
 @dataclass
@@ -193,6 +194,7 @@ class BlocCompetence:
     competence: object
     criteres: list[LigneCritere]
     suggestion: Suggestion | None = None
+    reference: datetime.date | None = None  # the date of the suggestion
 
     @property
     def suggestion_rendu(self) -> Rendu | None:
@@ -204,22 +206,26 @@ class BlocCompetence:
 
     @property
     def pourquoi_autres(self) -> tuple[int, str]:
-        """(number, total weight) of the contributions not listed."""
+        """(number, total weight) of the contributions not listed (as Suggestion.autres,
+        without sorting them again)."""
         if not self.suggestion:
             return 0, "0,00"
-        n, reste = self.suggestion.autres(MAX_POURQUOI)
-        return n, virgule(reste)
+        montrees = self._contributions_montrees
+        reste = self.suggestion.poids_total - sum(c.poids for c in montrees)
+        return len(self.suggestion.contributions) - len(montrees), virgule(max(reste, 0.0))
 
     @cached_property
     def pourquoi(self) -> list[dict]:
-        """The contributing observations as the "pourquoi" disclosure shows them."""
+        """The contributing observations as the "pourquoi" disclosure shows them (plain
+        strings: the nature labels are translated once, not once per row)."""
+        natures = libelles_natures()
         return [
             {
                 "date": c.observation.date,
                 "titre": c.observation.titre,
                 "critere": c.observation.critere,
-                "nature": Nature(c.observation.nature).code,
-                "libelle_nature": Nature(c.observation.nature).label,
+                "nature": natures[c.observation.nature][0],
+                "libelle_nature": natures[c.observation.nature][1],
                 "niveau": c.observation.niveau,
                 "poids": virgule(c.poids),
             }
@@ -229,6 +235,10 @@ class BlocCompetence:
     @property
     def html_pourquoi(self):
         return rendu_tableau.html_pourquoi(self.pourquoi)
+
+    @property
+    def html_suggestion(self):
+        return rendu_tableau.html_suggestion(self, self.reference)
 
     @property
     def poids_total(self) -> str:
@@ -259,11 +269,20 @@ class Compte:
 
 
 @dataclass
+class AnneeAnterieure:
+    """A school year before the current one that has columns (shown or not)."""
+
+    debut: int
+    libelle: str  # 2024-2025
+    nb: int  # évaluations
+
+
+@dataclass
 class Tableau:
     apprenant: Apprenant
     diplome: object
     reference: datetime.date
-    colonnes: list[Colonne]
+    colonnes: list[Colonne]  # the columns shown
     plages: list[Plage]
     groupes: list[BlocGroupe]
     comptes: list[Compte]
@@ -271,6 +290,12 @@ class Tableau:
     competences: list  # every competence of the diplôme (filter choices)
     unite: str | None = None
     competence: str | None = None
+    cases: CasesTableau | None = None
+    # The school years before the current one that have évaluations, and the current one.
+    anterieures: list[AnneeAnterieure] = field(default_factory=list)
+    courante: str = ""
+    # True when only the current school year (and later) is shown.
+    annee_courante_seule: bool = False
 
     @property
     def nb_criteres(self) -> int:
@@ -278,7 +303,16 @@ class Tableau:
 
     @property
     def html_entetes(self):
-        return rendu_tableau.html_entetes(self.colonnes)
+        return self.cases.entetes() if self.cases else rendu_tableau.html_entetes(self.colonnes)
+
+    @property
+    def html_descriptions(self):
+        return self.cases.descriptions() if self.cases else ""
+
+    @property
+    def anterieures_masquees(self) -> bool:
+        """Earlier school years have évaluations that are not shown."""
+        return self.annee_courante_seule and bool(self.anterieures)
 
     @property
     def blocs_competences(self) -> list[BlocCompetence]:
@@ -352,6 +386,7 @@ def colonnes_de(evaluations: list[dict], enseignants: dict[int, list[str]]) -> l
         nom = f"{e['auteur__first_name']} {e['auteur__last_name']}".strip()
         return [nom or e["auteur__username"]]
 
+    natures = libelles_natures()
     return [
         Colonne(
             pk=e["pk"],
@@ -361,6 +396,9 @@ def colonnes_de(evaluations: list[dict], enseignants: dict[int, list[str]]) -> l
             niveau=e["niveau"],
             annee=f"{e['annee__debut']}-{e['annee__debut'] + 1}",
             enseignants=enseignants.get(e["pk"]) or auteur(e),
+            debut=e["annee__debut"],
+            code_nature=natures[e["nature"]][0],
+            libelle_nature=natures[e["nature"]][1],
         )
         for e in evaluations
     ]
@@ -379,16 +417,21 @@ def plages_de(colonnes: list[Colonne], suffixe) -> list[Plage]:
     return plages
 
 
-def groupes_de(criteres, niveaux: dict, colonnes: list[Colonne], *, montrer=None):
-    """The rows: groups → competences → criteria with one cell per column. `niveaux` maps
-    (évaluation, criterion) → level; `montrer(critere, ligne)` may leave a criterion out."""
-    # criterion → {évaluation: level}: one dictionary per row, not a lookup per cell.
-    par_critere: dict[int, dict[int, str]] = defaultdict(dict)
+def groupes_de(criteres, niveaux: dict, cases: CasesTableau, *, montrer=None):
+    """The rows: groups → competences → criteria. `niveaux` maps (évaluation, criterion) →
+    level; each row keeps {column index: level} over every column of `cases` (shown or not,
+    chronologically); `montrer(critere, ligne)` may leave a criterion out."""
+    indice = {col.pk: i for i, col in enumerate(cases.colonnes)}
+    # criterion → [(column, level)]: one list per row, not a lookup per cell.
+    par_critere: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for (e, c), n in niveaux.items():
-        par_critere[c][e] = n
+        i = indice.get(e)
+        if i is not None:
+            par_critere[c].append((i, n))
     groupes: list[BlocGroupe] = []
     for c in criteres:
-        ligne = par_critere.get(c.pk)
+        paires = par_critere.get(c.pk)
+        ligne = dict(sorted(paires)) if paires else {}
         if montrer is not None and not montrer(c, ligne):
             continue
         comp = c.competence
@@ -397,14 +440,62 @@ def groupes_de(criteres, niveaux: dict, colonnes: list[Colonne], *, montrer=None
         blocs = groupes[-1].competences
         if not blocs or blocs[-1].competence.pk != comp.pk:
             blocs.append(BlocCompetence(comp, []))
-        if ligne:
-            cellules = [
-                Cellule(col, ligne[col.pk]) if col.pk in ligne else None for col in colonnes
-            ]
-        else:
-            cellules = [None] * len(colonnes)
-        blocs[-1].criteres.append(LigneCritere(c, cellules))
+        blocs[-1].criteres.append(LigneCritere(c, ligne, cases))
     return groupes
+
+
+def annee_courante() -> int:
+    """First calendar year of the current school year (2026 for 2026-2027)."""
+    return AnneeScolaire.debut_pour(timezone.localdate())
+
+
+def assembler(
+    apprenant,
+    diplome,
+    *,
+    reference: datetime.date,
+    criteres: list[Critere],
+    niveaux: dict,
+    colonnes: list[Colonne],
+    suffixe,
+    depuis: int | None,
+    avec_suggestions: bool,
+    montrer=None,
+    **filtres,
+) -> Tableau:
+    """The dashboard from what was read: columns of the school years from `depuis` (None:
+    all), rows, counts of the shown columns, the earlier school years with their number of
+    évaluations, and per competence the suggestion over EVERY column (the rule weighs the
+    whole history, whatever is shown). Shared by the diploma dashboard and the transversal
+    one (bilans.queries_transversales)."""
+    courante = annee_courante()
+    affichees = [i for i, col in enumerate(colonnes) if depuis is None or col.debut >= depuis]
+    cases = CasesTableau(colonnes, affichees)
+    montrees = [colonnes[i] for i in affichees]
+    groupes = groupes_de(criteres, niveaux, cases, montrer=montrer)
+    if avec_suggestions:
+        suggerer_blocs(groupes, reference)
+    anterieures: dict[int, AnneeAnterieure] = {}
+    for col in colonnes:
+        if col.debut < courante:
+            a = anterieures.get(col.debut)
+            if a is None:
+                a = anterieures[col.debut] = AnneeAnterieure(col.debut, col.annee, 0)
+            a.nb += 1
+    return Tableau(
+        apprenant=apprenant,
+        diplome=diplome,
+        reference=reference,
+        colonnes=montrees,
+        plages=plages_de(montrees, suffixe),
+        groupes=groupes,
+        comptes=comptes_de(montrees),
+        cases=cases,
+        anterieures=sorted(anterieures.values(), key=lambda a: a.debut),
+        courante=f"{courante}-{courante + 1}",
+        annee_courante_seule=depuis is not None and depuis >= courante,
+        **filtres,
+    )
 
 
 def donnees_tableau(
@@ -415,6 +506,7 @@ def donnees_tableau(
     competence=None,
     reference: datetime.date | None = None,
     avec_suggestions: bool = True,
+    depuis: int | None = None,
 ) -> Tableau:
     """A learner's dashboard: groups → competences → criteria of the diplôme (optionally one
     unit, by code, and/or one competence, by code), columns = the learner's évaluations shown
@@ -422,7 +514,9 @@ def donnees_tableau(
     suggestion of `bilans.suggestion` at `reference` (default today).
 
     With a filter, only the évaluations that target or have a résultat on the criteria shown
-    are columns (the counts follow the filter). 4 queries whatever the amount of data."""
+    are columns (the counts follow the filter). `depuis` (a school year's first calendar
+    year, see `annee_courante`) shows only the columns of that school year and later; the
+    suggestions still weigh every column. 4 queries whatever the amount of data."""
     reference = reference or timezone.localdate()
     unite, competence = _code(unite), _code(competence)
     tous = _criteres_du_diplome(diplome)
@@ -478,21 +572,17 @@ def donnees_tableau(
         avec_resultat = {e for e, _c in niveaux}
         evaluations = [e for e in evaluations if e["concernee"] or e["pk"] in avec_resultat]
 
-    colonnes = colonnes_de(evaluations, enseignants)
     suffixe = _suffixe_diplome(diplome)
-    plages = plages_de(colonnes, lambda col: suffixe)
-    groupes = groupes_de(criteres, niveaux, colonnes)
-
-    if avec_suggestions:
-        suggerer_blocs(groupes, reference)
-    return Tableau(
-        apprenant=apprenant,
-        diplome=diplome,
+    return assembler(
+        apprenant,
+        diplome,
         reference=reference,
-        colonnes=colonnes,
-        plages=plages,
-        groupes=groupes,
-        comptes=comptes_de(colonnes),
+        criteres=criteres,
+        niveaux=niveaux,
+        colonnes=colonnes_de(evaluations, enseignants),
+        suffixe=lambda col: suffixe,
+        depuis=depuis,
+        avec_suggestions=avec_suggestions,
         unites=sorted(unites.items(), key=lambda u: _cle_unite(u[0])),
         competences=list(competences.values()),
         unite=unite,
@@ -511,29 +601,27 @@ def suggerer_blocs(groupes: list[BlocGroupe], reference: datetime.date) -> None:
     for g in groupes:
         for bloc in g.competences:
             bloc.suggestion = suggerer(observations_du_bloc(bloc), reference)
+            bloc.reference = reference
 
 
 def comptes_de(colonnes: list[Colonne]) -> list[Compte]:
     """Number of évaluations per nature (Int, C, E) among the columns."""
-    return [
-        Compte(n.code, n.label, sum(1 for col in colonnes if col.nature == n.value)) for n in Nature
-    ]
+    nb = Counter(col.nature for col in colonnes)
+    return [Compte(code, libelle, nb[v]) for v, (code, libelle) in libelles_natures().items()]
 
 
 def observations_du_bloc(bloc: BlocCompetence) -> list[Observation]:
-    """The cells of a competence's criteria as observations for the suggestion."""
-    return [
-        Observation(
-            niveau=cel.niveau,
-            date=cel.colonne.date,
-            nature=cel.colonne.nature,
-            titre=cel.colonne.titre,
-            critere=ligne.critere.code,
-            enseignant=cel.colonne.enseignants_texte,
-        )
-        for ligne in bloc.criteres
-        for cel in ligne.resultats
-    ]
+    """Every résultat of a competence's criteria (all columns, shown or not) as observations
+    for the suggestion."""
+    observations = []
+    for ligne in bloc.criteres:
+        colonnes, code = ligne.cases.colonnes, ligne.critere.code
+        for i, n in ligne.niveaux.items():
+            col = colonnes[i]
+            observations.append(
+                Observation(n, col.date, col.nature, col.titre, code, col.enseignants_texte)
+            )
+    return observations
 
 
 # --- the class view ------------------------------------------------------------------------

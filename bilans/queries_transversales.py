@@ -26,11 +26,8 @@ from bilans.queries_tableaux import (
     Tableau,
     VueClasse,
     apprenants_de_division,
+    assembler,
     colonnes_de,
-    comptes_de,
-    groupes_de,
-    plages_de,
-    suggerer_blocs,
     tri_nom,
 )
 from bilans.suggestion import Cumul
@@ -113,9 +110,11 @@ def donnees_transversales(
     competence=None,
     reference: datetime.date | None = None,
     avec_suggestions: bool = True,
+    depuis: int | None = None,
 ) -> Tableau:
     """A learner's transversal competences as a dashboard (bilans.queries_tableaux.Tableau:
-    same cells, suggestion and « Pourquoi ce niveau ? »), optionally one competence (by code).
+    same cells, suggestion and « Pourquoi ce niveau ? »), optionally one competence (by code);
+    `depuis` shows only the school years from that one (the suggestions weigh them all).
     A deactivated criterion or competence shows only where the learner has a résultat on it.
     4 queries whatever the amount of data."""
     reference = reference or timezone.localdate()
@@ -154,25 +153,18 @@ def donnees_transversales(
         avec_resultat = {e for e, _c in niveaux}
         evaluations = [e for e in evaluations if e["pk"] in avec_resultat]
 
-    colonnes = colonnes_de(evaluations, enseignants)
-    plages = plages_de(colonnes, lambda col: f" ({col.annee})")
     # A deactivated criterion never evaluated for this learner is left out.
-    groupes = groupes_de(
-        criteres,
-        niveaux,
-        colonnes,
-        montrer=lambda c, ligne: bool(ligne) or (c.actif and c.competence.active),
-    )
-    if avec_suggestions:
-        suggerer_blocs(groupes, reference)
-    return Tableau(
-        apprenant=apprenant,
-        diplome=referentiel,
+    return assembler(
+        apprenant,
+        referentiel,
         reference=reference,
-        colonnes=colonnes,
-        plages=plages,
-        groupes=groupes,
-        comptes=comptes_de(colonnes),
+        criteres=criteres,
+        niveaux=niveaux,
+        colonnes=colonnes_de(evaluations, enseignants),
+        suffixe=lambda col: f" ({col.annee})",
+        depuis=depuis,
+        avec_suggestions=avec_suggestions,
+        montrer=lambda c, ligne: bool(ligne) or (c.actif and c.competence.active),
         unites=[],
         competences=[c for c in competences.values() if c.active],
         unite=None,

@@ -6,10 +6,12 @@ cell) that was most of the page time (bench/README.md). The markup is the one of
 `templates/bilans/_tableau_donnees.html`; every text is escaped here.
 """
 
+from html import escape as _escape_html
+
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from cpro.maitrise import rendu
+from cpro.maitrise import RENDUS, rendu
 
 
 def virgule(nombre: float, decimales: int = 2) -> str:
@@ -17,34 +19,87 @@ def virgule(nombre: float, decimales: int = 2) -> str:
     return f"{nombre:.{decimales}f}".replace(".", ",")
 
 
-def html_cel(cel) -> str:
-    """The coloured cell of one résultat (nature code + symbol; tooltip: date, évaluation,
-    teachers, level). Same column and level → same markup: built once per column and level."""
-    cache = cel.colonne.__dict__.setdefault("_html_cellules", {})
-    html = cache.get(cel.niveau)
-    if html is None:
-        html = cache[cel.niveau] = (
-            f'<span class="tb-cel {cel.classes}" tabindex="0" title="{escape(cel.infobulle)}">'
-            f'<span class="tb-nat">{escape(cel.colonne.code_nature)}</span> '
-            f'<span class="tb-sym" aria-hidden="true">{cel.rendu.symbole}</span></span>'
+VIDE = "<td></td>"
+
+
+def _niveaux() -> dict[str, tuple[str, str, str]]:
+    """Level → (colour class, symbol, short accessible text), once per call."""
+    return {
+        r.code: (r.css, r.symbole, " non évalué" if r.code == "NE" else f" niveau {r.code}")
+        for r in RENDUS.values()
+    }
+
+
+class CasesTableau:
+    """The cells of one dashboard. `colonnes` = every column read (all the learner's years:
+    the suggestion weighs them all), `affichees` = the indices of the columns shown, in
+    order. A cell carries only what is its own (nature code, symbol, level as short
+    accessible text); the évaluation (date, title, teachers, nature) is said once, in the
+    column header (full view) or in one description per évaluation that the compact cells
+    point to (`aria-describedby`). static/cpro/js/tableaux.js builds the visible tooltip from
+    there. Same column and level → same markup: built once."""
+
+    def __init__(self, colonnes: list, affichees: list[int]):
+        self.colonnes = colonnes
+        self.affichees = affichees
+        self.montrees = set(affichees)
+        self._position = {i: p for p, i in enumerate(affichees)}
+        self._niveaux = _niveaux()
+        self._td: dict[tuple[int, str], str] = {}
+        self._li: dict[tuple[int, str], str] = {}
+
+    def cellule(self, i: int, niveau: str, attributs: str = "") -> str:
+        """The coloured cell of a résultat of column `i`: nature code (Int, C, E: no escaping
+        needed) + symbol; "niveau 3" for screen readers (the legend says what 3 means)."""
+        col = self.colonnes[i]
+        css, symbole, texte = self._niveaux.get(niveau) or self._niveaux["NE"]
+        forme = "tb-entreprise" if col.entreprise else "tb-ecole"
+        return (
+            f'<span class="tb-cel {css} {forme}"{attributs}>{col.code_nature} '
+            f'<span class="tb-sym" aria-hidden="true">{symbole}</span>'
+            f'<span class="visuellement-cache">{texte}</span></span>'
         )
-    return html
 
+    def ligne_complete(self, niveaux: dict[int, str]) -> SafeString:
+        """The `<td>`s of one criterion in the full view: one per shown column."""
+        parts = [VIDE] * len(self.affichees)
+        position, cache = self._position, self._td
+        for i, n in niveaux.items():
+            p = position.get(i)
+            if p is not None:
+                html = cache.get((i, n))
+                if html is None:
+                    html = cache[(i, n)] = f"<td>{self.cellule(i, n)}</td>"
+                parts[p] = html
+        return mark_safe("".join(parts))  # noqa: S308 (values escaped)
 
-def html_ligne_complete(ligne) -> SafeString:
-    """The `<td>`s of one criterion in the full view: one per column, empty when no résultat."""
-    return mark_safe(  # noqa: S308 (values escaped)
-        "".join(f"<td>{html_cel(cel)}</td>" if cel else "<td></td>" for cel in ligne.cellules)
-    )
+    def ligne_compacte(self, niveaux: dict[int, str]) -> SafeString:
+        """The compact view's cell of one criterion: its résultats side by side."""
+        montrees, cache, items = self.montrees, self._li, []
+        for i, n in niveaux.items():
+            if i in montrees:
+                html = cache.get((i, n))
+                if html is None:
+                    ref = f' aria-describedby="tb-e{self.colonnes[i].pk}"'
+                    html = cache[(i, n)] = f"<li>{self.cellule(i, n, ref)}</li>"
+                items.append(html)
+        if not items:
+            return mark_safe('<span class="vide">Pas encore évalué</span>')  # noqa: S308
+        return mark_safe(f'<ul class="tb-liste">{"".join(items)}</ul>')  # noqa: S308
 
+    def descriptions(self) -> SafeString:
+        """The compact view's évaluations, said once (ids `tb-e<pk>`, hidden: read through
+        the cells' `aria-describedby` and by the tooltip)."""
+        items = "".join(
+            f'<li id="tb-e{col.pk}">{_escape_html(col.description)}</li>'
+            for col in (self.colonnes[i] for i in self.affichees)
+        )
+        return mark_safe(f'<ul class="tb-descriptions" hidden>{items}</ul>')  # noqa: S308
 
-def html_ligne_compacte(ligne) -> SafeString:
-    """The compact view's cell of one criterion: its résultats side by side."""
-    resultats = ligne.resultats
-    if not resultats:
-        return mark_safe('<span class="vide">Pas encore évalué</span>')  # noqa: S308 (values escaped)
-    items = "".join(f"<li>{html_cel(cel)}</li>" for cel in resultats)
-    return mark_safe(f'<ul class="tb-liste">{items}</ul>')  # noqa: S308 (values escaped)
+    def entetes(self) -> SafeString:
+        """The header cells of the full view: one per shown column, its nature code visible
+        and its whole description for screen readers."""
+        return html_entetes([self.colonnes[i] for i in self.affichees])
 
 
 def html_positions(positions) -> SafeString:
@@ -70,29 +125,95 @@ def html_positions(positions) -> SafeString:
 
 
 def html_entetes(colonnes) -> SafeString:
-    """The header cells of the full view: one per évaluation (nature, tooltip)."""
+    """The header cells of the full view: one per évaluation (nature code; the description,
+    date – title – teachers – nature, as accessible text)."""
     return mark_safe(  # noqa: S308 (values escaped)
         "".join(
-            f'<th scope="col" class="tb-col{" tb-col-e" if col.entreprise else ""}" '
-            f'title="{escape(col.infobulle)}"><abbr title="{escape(col.libelle_nature)}">'
-            f"{escape(col.code_nature)}</abbr></th>"
+            f'<th scope="col" class="tb-col{" tb-col-e" if col.entreprise else ""}">'
+            f'<span aria-hidden="true">{_escape_html(col.code_nature)}</span>'
+            f'<span class="visuellement-cache">{_escape_html(col.description)}</span></th>'
             for col in colonnes
         )
     )
 
 
 def html_pourquoi(lignes: list[dict]) -> SafeString:
-    """The rows of the "Pourquoi ce niveau ?" table (BlocCompetence.pourquoi)."""
-    parts = []
+    """The rows of the "Pourquoi ce niveau ?" table (BlocCompetence.pourquoi). The nature and
+    level cells are built once per nature and per level, a title escaped once."""
+    parts, natures, niveaux, textes = [], {}, {}, {}
     for o in lignes:
-        r = rendu(o["niveau"])
+        nature = natures.get(o["nature"])
+        if nature is None:
+            nature = natures[o["nature"]] = (
+                f'<td><abbr title="{_escape_html(o["libelle_nature"])}">'
+                f"{_escape_html(o['nature'])}</abbr></td>"
+            )
+        niveau = niveaux.get(o["niveau"])
+        if niveau is None:
+            r = rendu(o["niveau"])
+            niveau = niveaux[o["niveau"]] = (
+                f'<td><span class="lvl {r.css}" title="{_escape_html(r.libelle)}">'
+                f"{r.symbole}</span></td>"
+            )
+        titre = textes.get(o["titre"])
+        if titre is None:
+            titre = textes[o["titre"]] = _escape_html(o["titre"])
         parts.append(
-            f"<tr><td>{o['date']:%d/%m/%Y}</td><td>{escape(o['titre'])}</td>"
-            f'<td>{escape(o["critere"])}</td><td><abbr title="{escape(o["libelle_nature"])}">'
-            f'{escape(o["nature"])}</abbr></td><td><span class="lvl {r.css}" '
-            f'title="{escape(r.libelle)}">{r.symbole}</span></td>'
-            f'<td class="tb-poids">{escape(o["poids"])}</td></tr>'
+            f"<tr><td>{o['date']:%d/%m/%Y}</td><td>{titre}</td>"
+            f"<td>{_escape_html(o['critere'])}</td>{nature}{niveau}"
+            f'<td class="tb-poids">{_escape_html(o["poids"])}</td></tr>'
         )
+    return mark_safe("".join(parts))  # noqa: S308 (values escaped)
+
+
+def html_suggestion(bloc, reference) -> SafeString:
+    """The "Niveau de professionnalisation" cell of one competence: the suggested level and
+    the "Pourquoi ce niveau ?" disclosure (its observations, weights, rule). One string per
+    competence instead of a template include: 14 includes were half of the page's rendering
+    (bench/README.md)."""
+    s = bloc.suggestion
+    r = rendu(s.niveau)
+    niveau = f'<span class="lvl {r.css}" title="{_escape_html(r.libelle)}">{r.symbole}</span>'
+    parts = [
+        '<div class="tb-suggestion-contenu">',
+        f'<p class="tb-suggere"><span class="tb-etiquette">Niveau suggéré :</span> {niveau} '
+        f'<span class="tb-libelle">{_escape_html(r.libelle)}</span> '
+        '<span class="discret">(suggestion)</span></p>',
+        '<details class="tb-pourquoi"><summary>Pourquoi ce niveau ?</summary>',
+        '<p class="discret">Une suggestion calculée à partir des résultats : c\'est '
+        "l'enseignant qui décide du positionnement dans le bilan.</p>",
+    ]
+    lignes = bloc.pourquoi
+    if lignes:
+        code = _escape_html(bloc.competence.code)
+        parts.append(
+            '<table class="tableau tb-contributions"><caption>Observations prises en compte '
+            f"pour {code} au {reference:%d/%m/%Y}</caption>"
+            '<thead><tr><th scope="col">Date</th><th scope="col">Évaluation</th>'
+            '<th scope="col">Critère</th><th scope="col">Nature</th><th scope="col">Niveau</th>'
+            '<th scope="col">Poids</th></tr></thead>'
+            f"<tbody>{html_pourquoi(lignes)}</tbody><tfoot>"
+        )
+        n, reste = bloc.pourquoi_autres
+        if n:
+            e = "s" if n >= 2 else ""
+            parts.append(
+                f'<tr><th scope="row" colspan="5">… et {n} observation{e} plus ancienne{e} ou '
+                f'de poids plus faible</th><td class="tb-poids">{reste}</td></tr>'
+            )
+        parts.append(
+            '<tr><th scope="row" colspan="5">Poids total</th>'
+            f'<td class="tb-poids">{bloc.poids_total}</td></tr></tfoot></table>'
+        )
+    else:
+        parts.append(
+            '<p class="vide">Aucune observation (les « NE » ne comptent pas) : le niveau '
+            "suggéré est NE.</p>"
+        )
+    parts.append(
+        f'<p class="tb-formule"><strong>Règle :</strong> {_escape_html(s.formule)}</p>'
+        "</details></div>"
+    )
     return mark_safe("".join(parts))  # noqa: S308 (values escaped)
 
 

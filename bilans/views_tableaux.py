@@ -6,10 +6,11 @@ from urllib.parse import urlencode
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
 from bilans import queries_tableaux as queries
-from bilans.forms_tableaux import COMPACTE, COMPLETE, FiltreTableauForm
+from bilans.forms_tableaux import COMPACTE, TOUTES, FiltreTableauForm
 from cpro import perms
 from cpro.perms import permission_requise
 from cpro.urls_tools import etab_reverse
@@ -30,17 +31,46 @@ def _requete(**params) -> str:
     return "?" + urlencode({k: v for k, v in params.items() if v not in (None, "")})
 
 
+def depuis(filtres: dict) -> int | None:
+    """The first school year shown: the current one, unless every year is asked for."""
+    return None if filtres["annees"] == TOUTES else queries.annee_courante()
+
+
 def contexte_vues(filtres: dict, *, filtres_gardes=("unite", "competence"), **base) -> dict:
-    """Links of the full / compact toggle, keeping the other parameters (the filters named in
-    `filtres_gardes` and the reference date)."""
-    autre = COMPLETE if filtres["vue"] == COMPACTE else COMPACTE
+    """Links of the full / compact toggle and of the school years shown (current one / all),
+    keeping the other parameters (the filters named in `filtres_gardes`, the reference date,
+    the school years)."""
+    compacte = filtres["vue"] == COMPACTE
     date = filtres["date"].isoformat() if filtres["date"] else None
-    commun = {**{cle: filtres[cle] for cle in filtres_gardes}, "date": date}
+    commun = {
+        **{cle: filtres[cle] for cle in filtres_gardes},
+        "date": date,
+        "annees": filtres["annees"],
+    }
+    toutes = filtres["annees"] == TOUTES
     return {
-        "compacte": filtres["vue"] == COMPACTE,
-        "lien_bascule": _requete(**base, **commun, vue=autre if autre == COMPACTE else None),
+        "compacte": compacte,
+        "lien_bascule": _requete(**base, **commun, vue=None if compacte else COMPACTE),
+        "lien_annees": _requete(
+            **base,
+            **{**commun, "annees": None if toutes else TOUTES},
+            vue=COMPACTE if compacte else None,
+        ),
+        "toutes_annees": toutes,
         "params_communs": commun,
     }
+
+
+def rendre_tableau(request, gabarit: str, contexte: dict) -> HttpResponse:
+    """The whole page, or with HTMX (« Afficher les années antérieures ») only the data
+    fragment, with the links outside it that keep the school years (out-of-band)."""
+    partiel = request.htmx and not request.htmx.history_restore_request
+    if partiel:
+        gabarit = "bilans/_tableau_donnees.html"
+    contexte = {**contexte, "partiel": bool(partiel), "voisins_oob": "navigation" in contexte}
+    response = render(request, gabarit, contexte)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def voisins(camarades: list, apprenant, filtres: dict, vues: dict) -> dict:
@@ -96,9 +126,10 @@ def tableau(request: HttpRequest) -> HttpResponse:
             unite=filtres["unite"],
             competence=filtres["competence"],
             reference=filtres["date"],
+            depuis=depuis(filtres),
         )
     vues = contexte_vues(filtres, apprenant=apprenant.pk if apprenant else None)
-    return render(
+    return rendre_tableau(
         request,
         "bilans/tableau.html",
         {
@@ -154,8 +185,9 @@ def mon_tableau(request: HttpRequest) -> HttpResponse:
             unite=filtres["unite"],
             competence=filtres["competence"],
             avec_suggestions=False,
+            depuis=depuis(filtres),
         )
-    return render(
+    return rendre_tableau(
         request,
         "bilans/mon_tableau.html",
         {

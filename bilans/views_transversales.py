@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 from bilans import queries_tableaux
 from bilans import queries_transversales as queries
 from bilans.forms_tableaux import FiltreTableauForm
-from bilans.views_tableaux import contexte_vues, voisins
+from bilans.views_tableaux import contexte_vues, depuis, rendre_tableau, voisins
 from cpro import perms
 from cpro.perms import permission_requise
 from cpro.tenancy import sans_diplome
@@ -54,10 +54,14 @@ def transversales(request: HttpRequest) -> HttpResponse:
     donnees = None
     if apprenant is not None and referentiel is not None:
         donnees = queries.donnees_transversales(
-            apprenant, referentiel, competence=filtres["competence"], reference=filtres["date"]
+            apprenant,
+            referentiel,
+            competence=filtres["competence"],
+            reference=filtres["date"],
+            depuis=depuis(filtres),
         )
     vues = _bascule(filtres, apprenant=apprenant.pk if apprenant else None)
-    return render(
+    return rendre_tableau(
         request,
         "bilans/transversales.html",
         {
@@ -107,9 +111,13 @@ def mes_transversales(request: HttpRequest) -> HttpResponse:
     donnees = None
     if referentiel is not None:
         donnees = queries.donnees_transversales(
-            apprenant, referentiel, competence=filtres["competence"], avec_suggestions=False
+            apprenant,
+            referentiel,
+            competence=filtres["competence"],
+            avec_suggestions=False,
+            depuis=depuis(filtres),
         )
-    return render(
+    return rendre_tableau(
         request,
         "bilans/transversales_mes.html",
         {

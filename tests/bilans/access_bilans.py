@@ -9,15 +9,32 @@ from tests.access import Access
 REDACTEURS = frozenset({"ddfpt", "enseignant", "enseignant2"})
 
 
+def _brouillon_existant(p):
+    """The draft an earlier entry created (tests/e2e/pages.py prepares every page in one
+    database; one bilan per learner and date)."""
+    from bilans.models import BilanIntermediaire
+    from tests.bilans.bilans_factories import DATE
+
+    return BilanIntermediaire.objects.filter(
+        apprenant=p.a.apprenant.apprenant,
+        date=DATE,
+        statut=BilanIntermediaire.Statut.BROUILLON,
+        positionnements__isnull=False,
+    ).first()
+
+
 def _bilan(p):
     from tests.bilans.bilans_factories import bilan
 
-    return {"pk": bilan(p.a).pk}
+    return {"pk": (_brouillon_existant(p) or bilan(p.a)).pk}
 
 
 def _bilan_competence(p):
     from tests.bilans.bilans_factories import bilan, referentiel
 
+    existant = _brouillon_existant(p)
+    if existant is not None:
+        return {"pk": existant.pk, "competence": existant.positionnements.first().competence_id}
     competence = referentiel(p.a, competences=1)[0].competence
     return {"pk": bilan(p.a).pk, "competence": competence.pk}
 

@@ -1,15 +1,14 @@
 """The dashboard and class-view cells built in Python (bilans.rendu_tableau)."""
 
 import datetime
-from types import SimpleNamespace
 
-from bilans.queries_tableaux import Cellule, Colonne, LigneCritere, Position
-from bilans.rendu_tableau import html_ligne_compacte, html_ligne_complete, html_positions
+from bilans.queries_tableaux import Colonne, Position
+from bilans.rendu_tableau import CasesTableau, html_positions
 
 
-def colonne(titre="Accueil <client>", nature="C"):
+def colonne(titre="Accueil <client>", nature="C", pk=1):
     return Colonne(
-        pk=1,
+        pk=pk,
         date=datetime.date(2026, 10, 5),
         titre=titre,
         nature=nature,
@@ -19,23 +18,34 @@ def colonne(titre="Accueil <client>", nature="C"):
     )
 
 
-def test_full_row_one_cell_per_column_with_escaped_tooltip():
-    col = colonne()
-    ligne = LigneCritere(SimpleNamespace(), [Cellule(col, "3"), None])
-    html = html_ligne_complete(ligne)
+def test_full_row_one_cell_per_shown_column_without_tooltip():
+    cases = CasesTableau([colonne(pk=1), colonne(pk=2), colonne(pk=3)], [1, 2])
+    html = cases.ligne_complete({0: "4", 1: "3"})  # column 0 not shown (an earlier year)
     assert html.count("<td>") == 2 and html.endswith("<td></td>")
-    assert '<span class="tb-cel lvl-3 tb-ecole" tabindex="0"' in html
-    assert "05/10/2026 – Accueil &lt;client&gt; – Anne O&#x27;Neil" in html
-    assert '<span class="tb-nat">C</span> <span class="tb-sym" aria-hidden="true">+</span>' in html
-    assert "<client>" not in html
+    assert '<td><span class="tb-cel lvl-3 tb-ecole">' in html and "lvl-4" not in html
+    assert (
+        '<td><span class="tb-cel lvl-3 tb-ecole">C <span class="tb-sym" aria-hidden="true">+'
+        '</span><span class="visuellement-cache"> niveau 3</span></span></td>'
+    ) in html
+    # the évaluation is said once, in the column header, not in every cell
+    assert "title=" not in html and "Accueil" not in html
+    entetes = cases.entetes()
+    assert entetes.count('<th scope="col"') == 2
+    assert "05/10/2026 – Accueil &lt;client&gt; – Anne O&#x27;Neil – Complexe [C]" in entetes
 
 
 def test_compact_row_lists_the_results_or_says_none():
-    col = colonne(nature="E")
-    html = html_ligne_compacte(LigneCritere(SimpleNamespace(), [None, Cellule(col, "1")]))
-    assert html.startswith('<ul class="tb-liste"><li><span class="tb-cel lvl-1 tb-entreprise"')
-    vide = html_ligne_compacte(LigneCritere(SimpleNamespace(), [None]))
-    assert vide == '<span class="vide">Pas encore évalué</span>'
+    cases = CasesTableau([colonne(pk=7), colonne(nature="E", pk=8)], [0, 1])
+    html = cases.ligne_compacte({1: "1"})
+    assert html.startswith(
+        '<ul class="tb-liste"><li><span class="tb-cel lvl-1 tb-entreprise" '
+        'aria-describedby="tb-e8">'
+    )
+    assert cases.ligne_compacte({}) == '<span class="vide">Pas encore évalué</span>'
+    assert '<span class="visuellement-cache"> non évalué</span>' in cases.ligne_compacte({0: "NE"})
+    descriptions = cases.descriptions()
+    assert descriptions.startswith('<ul class="tb-descriptions" hidden><li id="tb-e7">')
+    assert "Accueil &lt;client&gt;" in descriptions and "<client>" not in descriptions
 
 
 def test_class_view_positions():
@@ -59,6 +69,7 @@ def test_headers_and_pourquoi_rows_are_escaped():
 
     entetes = html_entetes([colonne(), colonne(nature="E")])
     assert entetes.count('<th scope="col"') == 2 and entetes.count("tb-col-e") == 1
+    assert "title=" not in entetes
     assert "Accueil &lt;client&gt;" in entetes and "<client>" not in entetes
     lignes = html_pourquoi(
         [
@@ -79,10 +90,11 @@ def test_headers_and_pourquoi_rows_are_escaped():
 
 
 def test_same_column_and_level_share_the_cell_markup():
-    col = colonne()
-    a, b = Cellule(col, "2"), Cellule(col, "2")
-    ligne = html_ligne_complete(LigneCritere(SimpleNamespace(), [a, b, Cellule(col, "4")]))
-    assert ligne.count("lvl-2 tb-ecole") == 2 and ligne.count("lvl-4 tb-ecole") == 1
+    cases = CasesTableau([colonne(pk=1), colonne(pk=2)], [0, 1])
+    a = cases.ligne_complete({0: "2", 1: "4"})
+    b = cases.ligne_complete({0: "2"})
+    assert a.count("lvl-2 tb-ecole") == 1 and b.count("lvl-2 tb-ecole") == 1
+    assert cases._td[(0, "2")] in a and len(cases._td) == 2
 
 
 def test_bilan_form_contributions_rows():

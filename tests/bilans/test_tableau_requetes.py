@@ -91,7 +91,7 @@ def test_page_equipe_grand_volume_sous_12_requetes(as_persona, personas):
     client = as_persona("ddfpt")
     url = reverse("bilans:tableau", kwargs={"etab": a.etablissement.slug})
     with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url, {"apprenant": a.apprenant.apprenant.pk})
+        response = client.get(url, {"apprenant": a.apprenant.apprenant.pk, "annees": "toutes"})
     assert response.status_code == 200
     assert len(ctx.captured_queries) <= 12
     assert response.content.decode().count('class="tb-cel ') >= 5000

@@ -66,7 +66,9 @@ def donnees(personas):
 @pytest.mark.parametrize("persona", ["enseignant", "enseignant2", "ddfpt", "chef"])
 def test_equipe_lit_le_tableau(as_persona, personas, donnees, persona):
     client = as_persona(persona)
-    response = client.get(url(personas, "tableau"), {"apprenant": donnees["moi"].pk})
+    response = client.get(
+        url(personas, "tableau"), {"apprenant": donnees["moi"].pk, "annees": "toutes"}
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert str(donnees["moi"]) in html
@@ -79,21 +81,27 @@ def test_equipe_lit_le_tableau(as_persona, personas, donnees, persona):
 def test_cellules_forme_code_niveau_infobulle(as_persona, personas, donnees):
     html = (
         as_persona("enseignant")
-        .get(url(personas, "tableau"), {"apprenant": donnees["moi"].pk})
+        .get(url(personas, "tableau"), {"apprenant": donnees["moi"].pk, "annees": "toutes"})
         .content.decode()
     )
-    cellules = re.findall(r'<span class="tb-cel ([^"]+)" tabindex="0" title="([^"]+)">', html)
+    cellules = re.findall(r'<span class="tb-cel ([^"]+)">(.*?)</span></span>', html)
     assert len(cellules) == 2
-    (classes_ecole, titre_ecole), (classes_e, titre_e) = cellules
+    (classes_ecole, contenu_ecole), (classes_e, contenu_e) = cellules
     assert "tb-ecole" in classes_ecole and "lvl-3" in classes_ecole
     assert "tb-entreprise" in classes_e and "lvl-4" in classes_e  # pill
-    assert titre_ecole.startswith("10/01/2025 – Accueil en magasin – ")
-    assert personas.a.enseignant2.user.last_name in titre_e
-    assert '<span class="tb-nat">Int</span>' in html and '<span class="tb-nat">E</span>' in html
-    assert titre_ecole.endswith("niveau 3 : Partiellement acquis / maîtrisé")
-    # the tooltip (the title) shows on hover and on keyboard focus
-    css = (settings.BASE_DIR / "static/cpro/css/tableaux.css").read_text()
-    assert ".tb-cel:hover::after, .tb-cel:focus::after" in css
+    assert contenu_ecole.startswith("Int ") and contenu_ecole.endswith(" niveau 3")
+    assert contenu_e.startswith("E ") and contenu_e.endswith(" niveau 4")
+    # each piece of data once: the évaluation is in its column header, not in the cells
+    entetes = re.findall(r'<th scope="col" class="tb-col[^"]*">(.*?)</th>', html)
+    assert len(entetes) == 2
+    assert (
+        "10/01/2025 – Accueil en magasin – " in entetes[0] and "Intermédiaire [Int]" in entetes[0]
+    )
+    assert personas.a.enseignant2.user.last_name in entetes[1]
+    assert "title=" not in "".join(entetes) and html.count("Accueil en magasin") == 2  # + pourquoi
+    # the tooltip is built from the column header on hover and on keyboard focus
+    js = (settings.BASE_DIR / "static/cpro/js/tableaux.js").read_text()
+    assert '"focusin"' in js and '"mouseover"' in js and '"Escape"' in js
     # header: niveau span and nature codes; counts
     assert "Première Bac Pro" in html
     assert re.search(r'<span class="tb-compte">1</span> Intermédiaire \[Int\]', html)
@@ -103,13 +111,17 @@ def test_cellules_forme_code_niveau_infobulle(as_persona, personas, donnees):
 def test_vue_compacte(as_persona, personas, donnees):
     client = as_persona("enseignant")
     html = client.get(
-        url(personas, "tableau"), {"apprenant": donnees["moi"].pk, "vue": "compacte"}
+        url(personas, "tableau"),
+        {"apprenant": donnees["moi"].pk, "vue": "compacte", "annees": "toutes"},
     ).content.decode()
     assert "tb-compacte" in html and "tb-complete" not in html
+    # a compact cell points to the évaluation's description, said once
+    (ref,) = set(re.findall(r'aria-describedby="(tb-e\d+)"', html)) & {f"tb-e{donnees['ecole'].pk}"}
+    assert re.search(rf'<li id="{ref}">10/01/2025 – Accueil en magasin – ', html)
     assert "Affichage complet" in html
     assert "Pas encore évalué" in html  # the criterion without résultat, no empty column
     complete = client.get(
-        url(personas, "tableau"), {"apprenant": donnees["moi"].pk}
+        url(personas, "tableau"), {"apprenant": donnees["moi"].pk, "annees": "toutes"}
     ).content.decode()
     assert "tb-complete" in complete and "Compacter" in complete
 
@@ -127,7 +139,10 @@ def test_filtre_unite_dans_la_page(as_persona, personas, donnees):
 def test_pourquoi_virgule_et_formule(as_persona, personas, donnees):
     html = (
         as_persona("enseignant")
-        .get(url(personas, "tableau"), {"apprenant": donnees["moi"].pk, "date": "2025-06-01"})
+        .get(
+            url(personas, "tableau"),
+            {"apprenant": donnees["moi"].pk, "date": "2025-06-01", "annees": "toutes"},
+        )
         .content.decode()
     )
     assert '<details class="tb-pourquoi">' in html
@@ -242,7 +257,7 @@ def test_anonyme_vers_la_connexion(client, personas):
 
 def test_mon_tableau_seulement_mes_donnees(as_persona, personas, donnees):
     client = as_persona("apprenant")
-    response = client.get(url(personas, "mon_tableau"))
+    response = client.get(url(personas, "mon_tableau"), {"annees": "toutes"})
     assert response.status_code == 200
     html = response.content.decode()
     assert "Accueil en magasin" in html and "Bilan entreprise PFMP" in html
@@ -252,8 +267,15 @@ def test_mon_tableau_seulement_mes_donnees(as_persona, personas, donnees):
         r'<p class="legende.*?</p>', "", html, flags=re.S
     )  # the apprentice's 1
     assert "Niveau suggéré" not in html and "Créer un bilan" not in html
-    compacte = client.get(url(personas, "mon_tableau"), {"vue": "compacte"}).content.decode()
+    compacte = client.get(
+        url(personas, "mon_tableau"), {"vue": "compacte", "annees": "toutes"}
+    ).content.decode()
     assert "tb-compacte" in compacte
+    # by default the current school year: the learner is told and can ask for the others
+    courante = client.get(url(personas, "mon_tableau")).content.decode()
+    assert "Aucune évaluation n'est encore affichée pour l'année scolaire" in courante
+    assert "2024-2025 — 2 évaluations" in courante
+    assert 'href="?annees=toutes"' in courante
 
 
 def test_mon_tableau_autre_apprenant_404(as_persona, personas, donnees):

@@ -102,16 +102,23 @@ def test_vue_classe(personas, donnees):
 
 def test_pages_du_suivi(as_persona, personas, donnees):
     client = as_persona("enseignant")
+    # the évaluations of the fixture are of earlier school years: shown on demand
     html = client.get(
         url(personas, "bilans:transversales"), {"apprenant": donnees["moi"].pk}
+    ).content.decode()
+    assert "Afficher les années antérieures" in html and "Accueil client" not in html
+    assert "Pourquoi ce niveau" in html  # the suggestion weighs every year
+    html = client.get(
+        url(personas, "bilans:transversales"), {"apprenant": donnees["moi"].pk, "annees": "toutes"}
     ).content.decode()
     assert "Suivi des compétences transversales" in html
     assert "Autonomie" in html and "Pourquoi ce niveau" in html
     assert "Accueil client" in html and "Stage" in html
     html = client.get(
-        url(personas, "bilans:transversales"), {"apprenant": donnees["moi"].pk, "vue": "compacte"}
+        url(personas, "bilans:transversales"),
+        {"apprenant": donnees["moi"].pk, "vue": "compacte", "annees": "toutes"},
     ).content.decode()
-    assert "tb-compacte" in html
+    assert "tb-compacte" in html and "Accueil client" in html
     html = client.get(
         url(personas, "bilans:transversales_classe"), {"division": personas.a.division.pk}
     ).content.decode()
@@ -133,7 +140,7 @@ def test_apprenant_d_un_autre_etablissement_404(as_persona, personas, donnees):
 def test_l_apprenant_ne_voit_que_les_siennes(as_persona, personas, donnees):
     client = as_persona("apprenti")
     page = url(personas, "bilans:mes_transversales")
-    html = client.get(page).content.decode()
+    html = client.get(page, {"annees": "toutes"}).content.decode()
     assert "Compétences transversales" in html and "Accueil client" in html
     assert "Stage" not in html  # the scolaire learner's évaluation, not the apprentice's
     assert "Pourquoi ce niveau" not in html
@@ -219,9 +226,12 @@ def test_page_apprenant_requetes_constantes(
     moi = a.apprenant.apprenant
     tf.gros_volume(a, [moi], criteres, nb_evaluations=nb_evaluations, par_evaluation=2)
     client = as_persona("enseignant")
-    with django_assert_num_queries(REQUETES_APPRENANT):
-        response = client.get(url(personas, "bilans:transversales"), {"apprenant": moi.pk})
-    assert response.status_code == 200
+    for annees in ("", "toutes"):
+        with django_assert_num_queries(REQUETES_APPRENANT):
+            response = client.get(
+                url(personas, "bilans:transversales"), {"apprenant": moi.pk, "annees": annees}
+            )
+        assert response.status_code == 200
     assert response.context["donnees"].colonnes
 
 
