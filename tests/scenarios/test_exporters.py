@@ -198,7 +198,7 @@ def test_export_scpro_produit_une_archive_documentee(personas, django_capture_on
         manifeste = json.loads(archive.read("manifest.json"))
         assert archive.read("ressources/2-Consignes-eleve.pdf").startswith(b"%PDF")
     assert noms == ["manifest.json", "ressources/2-Consignes-eleve.pdf", "ressources/3-plan.png"]
-    assert manifeste["format"] == "cpro-scenario" and manifeste["version"] == 1
+    assert manifeste["format"] == "cpro-scenario" and manifeste["version"] == 2
     assert manifeste["etablissement_origine"] == {
         "uai": personas.a.etablissement.uai,
         "nom": personas.a.etablissement.nom,
