@@ -45,8 +45,8 @@ def test_remplir_une_ligne_puis_une_colonne(live_server, page, personas, csp_vio
     # The cell buttons carry the stored level in their value.
     assert page.locator(f"#s-{eleve.pk}-{criteres[0].pk}").get_attribute("value") == "1"
     for c in criteres[1:]:
+        page.locator(f"#cel-{eleve.pk}-{c.pk}.lvl-3").wait_for()
         assert page.locator(f"#s-{eleve.pk}-{c.pk}").get_attribute("value") == "3"
-        assert "lvl-3" in page.locator(f"#cel-{eleve.pk}-{c.pk}").get_attribute("class")
 
     # A column, every cell ("toutes les cases"), after the HTMX swap of the whole zone.
     formulaire = page.get_by_role("group", name="Remplir une ligne ou une colonne")

@@ -1,12 +1,16 @@
 """Journey of issue 17 (part 2): the DDFPT creates and edits the establishment's transversal
 référentiel, a teacher links two transversal criteria in an évaluation's liaison and fills them
 in the grid, opens « Suivi des compétences transversales » (learner, then class view); the
-learner finds his own in « Mon tableau de bord ». Screenshots at 1366 × 768 and 390 × 844."""
+learner finds his own in « Mon tableau de bord ». Beside each suggested level, the level of
+the latest validated bilan; « Pourquoi ce niveau ? » is loaded when opened. Screenshots at
+1366 × 768 and 390 × 844."""
 
 import re
 
 import pytest
+from django.utils import timezone
 
+from bilans import services_bilans
 from evaluations.models import Resultat
 from referentiels.models import Critere
 from tests.e2e.outils import connecter
@@ -88,16 +92,34 @@ def test_parcours_transversales(live_server, page, personas, csp_violations, cap
     assert Resultat.objects.get(evaluation=ev, apprenant=eleve, critere=aut1).niveau == "3"
     _captures(page, capture, "grille")
 
+    # A validated bilan intermédiaire positions AUT: its level shows beside the suggestion.
+    aut = Critere.objects.get(pk=aut1.pk).competence
+    jour = timezone.localdate()
+    bilan = services_bilans.creer_bilan(eleve, par=a.enseignant.user, date=jour)
+    services_bilans.modifier_bilan(
+        bilan, par=a.enseignant.user, date=jour, constats="", conseils="", note=None,
+        niveaux={aut.pk: "2"},
+    )  # fmt: skip
+    services_bilans.valider_bilan(bilan, par=a.enseignant.user)
+
     # 4. « Suivi des compétences transversales » from the menu: the learner, then the class.
     nav = page.get_by_role("navigation", name="Navigation principale")
     nav.get_by_text("Suivre les acquis").click()
     nav.get_by_role("link", name="Suivi des compétences transversales").click()
     page.get_by_role("heading", name="Suivi des compétences transversales").wait_for()
+    page.wait_for_load_state()  # the select submits itself once tableaux.js has run
     page.get_by_label("Apprenant").select_option(str(eleve.pk))
     page.wait_for_url(re.compile(rf"apprenant={eleve.pk}"))
     assert page.locator(".tb-ecole").count() >= 2
     assert page.get_by_text("Organise son travail en autonomie").is_visible()
-    page.get_by_text("Pourquoi ce niveau").first.wait_for()
+    valide = page.locator(".tb-valide").first
+    assert valide.inner_text().startswith(f"Bilan validé du {jour:%d/%m/%Y} :")
+    # « Pourquoi ce niveau ? » loads the observations when opened
+    pourquoi = page.locator("details.tb-pourquoi").first
+    pourquoi.locator("summary").click()
+    observations = re.compile("Observations prises en compte pour AUT")
+    pourquoi.get_by_role("table", name=observations).wait_for()
+    assert "Accueil d'un client en magasin" in pourquoi.inner_text()
     _captures(page, capture, "apprenant")
     page.get_by_role("link", name="Vue classe").click()
     tableau = page.locator("table.vc")
