@@ -46,7 +46,12 @@ def _boucles_sur_variable_absente():
     ForNode.render = render
 
 
-_FIXTURES_BASE = ("db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback")
+_FIXTURES_BASE = (
+    "db",
+    "transactional_db",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+)
 
 
 @pytest.fixture(autouse=True)
