@@ -143,11 +143,14 @@ def suggestions(apprenant: Apprenant, diplome, date: datetime.date) -> dict[int,
     return {cid: suggerer(obs, date) for cid, obs in observations(apprenant, diplome, date).items()}
 
 
-def niveaux_suggeres(apprenant: Apprenant, competences, date: datetime.date) -> dict[int, str]:
+def niveaux_suggeres(
+    apprenant: Apprenant, competences, date: datetime.date, *, repli=None
+) -> dict[int, str]:
     """competence id → the suggested level at `date` for each of `competences` (ids), the same
     as `suggerer` on the observations: read from the stored exact aggregates (1 query); the
     competences with an observation dated after `date` are computed from their observations
-    (1 more query)."""
+    (1 more query), or by `repli(ids) -> {id: level}` when the caller already holds them (the
+    dashboards: bilans.queries_tableaux)."""
     ids = sorted(set(competences))
     if not ids:
         return {}
@@ -160,7 +163,9 @@ def niveaux_suggeres(apprenant: Apprenant, competences, date: datetime.date) -> 
             exactes.append(cid)
         else:
             niveaux[cid] = niveau
-    if exactes:
+    if exactes and repli is not None:
+        niveaux.update(repli(exactes))
+    elif exactes:
         obs = observations(apprenant, None, date, competences=exactes)
         for cid in exactes:
             niveaux[cid] = suggerer(obs.get(cid, []), date).niveau

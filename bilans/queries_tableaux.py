@@ -1,10 +1,13 @@
 """Read side of the learners' dashboards (tableaux de bord) and of the class view.
 
 `donnees_tableau(apprenant, diplome, ...)` builds a learner's dashboard in 4 queries whatever
-the amount of data (criteria of the diplôme, évaluations, their teachers, résultats);
-`vue_classe(division, diplome, ...)` builds the class view in 4 queries whatever the number of
-learners (learners, criteria, stored suggestion aggregates, validated positionnements). Both
-are pinned by tests/bilans/test_tableau_queries.py.
+the amount of data (criteria of the diplôme, évaluations, their teachers, résultats), 5 with the
+suggested levels (read from the stored aggregates; « Pourquoi ce niveau ? » is
+`pourquoi_tableau`, loaded on demand);
+The class view is `bilans.vue_classes.vue_classe` (it uses `_cumul_exact` below as its exact
+fallback); the transversal class view (`queries_transversales`) shares `Position`,
+`LigneClasse` and `VueClasse`. Query counts are pinned by tests/bilans/test_tableau_requetes.py
+and tests/bilans/test_vue_classes.py.
 
 Only évaluations of the learner's establishment and diplôme in which the learner takes part
 and whose results are shown in dashboards (`afficher_tableau_de_bord`) are ever read.
@@ -13,29 +16,28 @@ and whose results are shown in dashboards (`afficher_tableau_de_bord`) are ever 
 import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache
 
-from django.db.models import Exists, OuterRef
+from django.db import connection
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from bilans import rendu_tableau
-from bilans.models import BilanIntermediaire, Positionnement
-from bilans.rendu_tableau import CasesTableau, virgule
-from bilans.suggestion import (
-    MAX_POURQUOI,
-    Cumul,
-    Observation,
-    Suggestion,
-    niveau_agrege,
-    suggerer,
-)
+from bilans.queries_bilans import niveaux_suggeres, suggestion_expliquee
+from bilans.rendu_tableau import CasesTableau
+from bilans.suggestion import Cumul, Observation, Suggestion, suggerer
 from cpro.maitrise import Rendu, rendu
-from cpro.models import AnneeScolaire, Apprenant, Division
-from evaluations import agregats
+from cpro.models import AnneeScolaire, Apprenant, Division, Membership, User
 from evaluations.models import Evaluation, Nature, Participant, Resultat
-from referentiels.models import Critere, Niveau
+from referentiels.models import (
+    Competence,
+    Critere,
+    GroupeCompetences,
+    NatureReferentiel,
+    Niveau,
+    Unite,
+)
 
 # --- accessors ---------------------------------------------------------------------------
 
@@ -64,26 +66,71 @@ def apprenants_de_division(division: Division) -> list[Apprenant]:
     return sorted(qs, key=tri_nom)
 
 
-def apprenant_et_camarades(request, pk) -> tuple[Apprenant, list[Apprenant]]:
-    """A learner of the request's establishment whose division prepares the chosen diplôme,
-    with the learners of that division in name order (for previous / next), in 1 query.
-    Anything else (another establishment, another diplôme, no division) → 404."""
+@dataclass(frozen=True, slots=True)
+class Camarade:
+    """A learner of the division as the learner select and the previous / next links show it:
+    plain values (a division is 35 learners; five model instances each were a tenth of the
+    dashboard's time)."""
+
+    pk: int
+    nom: str  # as User.__str__: "NOM Prénom", else the login
+
+    def __str__(self) -> str:
+        return self.nom
+
+
+def camarades(**filtres) -> list[Camarade]:
+    """The active learners matching `filtres`, in name order (as `tri_nom`), as values
+    (1 query)."""
+    lignes = Apprenant.objects.filter(membership__active=True, **filtres).values_list(
+        "pk", "membership__user__last_name", "membership__user__first_name",
+        "membership__user__username",
+    )  # fmt: skip
+    return _camarades(lignes)
+
+
+def _camarades(lignes) -> list[Camarade]:
+    """(pk, last name, first name, login) rows → Camarade, in name order (as `tri_nom`)."""
+    lignes = sorted(lignes, key=lambda r: (r[1].lower(), r[2].lower(), r[0]))
+    return [
+        Camarade(pk, f"{nom.upper()} {prenom}".strip() or login)
+        for pk, nom, prenom, login in lignes
+    ]
+
+
+def camarades_de_division(division: Division) -> list[Camarade]:
+    """The learners of a division in name order, as values (1 query)."""
+    return camarades(division=division)
+
+
+def apprenant_et_camarades(
+    request, pk, *, tout_diplome: bool = False
+) -> tuple[Apprenant, list[Camarade]]:
+    """A learner of the request's establishment whose division prepares the chosen diplôme
+    (any diploma with `tout_diplome`: the transversal follow-up), with the learners of that
+    division in name order (for the select and previous / next), in 2 queries. Anything else
+    (another establishment, another diplôme, no division) → 404."""
     try:
         pk = int(pk)
     except (TypeError, ValueError):
         raise Http404("Apprenant inconnu") from None
-    division = Apprenant.objects.filter(pk=pk).values("division_id")
-    qs = Apprenant.objects.filter(
-        etablissement=request.etablissement,
-        division__diplome=request.diplome,
-        division_id__in=division,
-        membership__active=True,
-    ).select_related("membership__user", "division__annee")
-    camarades = sorted(qs, key=tri_nom)
-    for a in camarades:
-        if a.pk == pk:
-            return a, camarades
-    raise Http404("Apprenant inconnu")
+    portee = {} if tout_diplome else {"division__diplome": request.diplome}
+    apprenant = (
+        Apprenant.objects.filter(
+            pk=pk,
+            etablissement=request.etablissement,
+            division__isnull=False,
+            membership__active=True,
+            **portee,
+        )
+        .select_related("membership__user", "division__annee", "division__diplome")
+        .first()
+    )
+    if apprenant is None:
+        raise Http404("Apprenant inconnu")
+    with connection.cursor() as cur:
+        cur.execute(_sql()["camarades"], [request.etablissement.pk, apprenant.division_id, True])
+        return apprenant, _camarades(cur.fetchall())
 
 
 def mon_apprenant(request) -> Apprenant:
@@ -103,6 +150,142 @@ def division_pour(request, pk, divisions: list[Division]) -> Division:
 
 
 # --- the dashboard ---------------------------------------------------------------------------
+
+
+@cache
+def _sql() -> dict[str, str]:
+    """The dashboard's reads of évaluations, teachers, résultats and classmates. Raw SQL: the
+    ORM's compilation of these queries cost as much CPU as building the page (bench/README.md,
+    issue 14). Table names only are formatted in (from the models); every value is a
+    parameter; `{...}` take the optional clauses (filter, list of ids)."""
+    q = connection.ops.quote_name
+
+    def t(model):
+        return q(model._meta.db_table)
+
+    ec = t(Evaluation.criteres.through)
+    return {
+        # The learner's évaluations shown in dashboards: participant, same establishment and
+        # diplôme, `afficher_tableau_de_bord`; chronologically.
+        "evaluations": (
+            "SELECT e.id, e.date, e.titre, e.nature, e.niveau, an.debut, u.first_name, "  # noqa: S608
+            "u.last_name, u.username, e.auteur_id{concernee} "
+            f"FROM {t(Evaluation)} e JOIN {t(AnneeScolaire)} an ON an.id = e.annee_id "
+            f"LEFT JOIN {t(User)} u ON u.id = e.auteur_id "
+            "WHERE e.etablissement_id = %(etablissement)s AND e.diplome_id = %(diplome)s "
+            "AND e.afficher_tableau_de_bord = %(vrai)s "
+            f"AND EXISTS (SELECT 1 FROM {t(Participant)} p WHERE p.evaluation_id = e.id "
+            "AND p.apprenant_id = %(apprenant)s) ORDER BY e.date, e.id"
+        ),
+        # With a filter: the évaluation targets, or holds a résultat of the learner on, one of
+        # the criteria shown.
+        "concernee": (
+            f", EXISTS (SELECT 1 FROM {ec} ec WHERE ec.evaluation_id = e.id "  # noqa: S608
+            "AND ec.critere_id IN ({criteres})) "
+            f"OR EXISTS (SELECT 1 FROM {t(Resultat)} rc WHERE rc.evaluation_id = e.id "
+            "AND rc.apprenant_id = %(apprenant)s AND rc.critere_id IN ({criteres}))"
+        ),
+        "enseignants": (
+            "SELECT ee.evaluation_id, u.first_name, u.last_name, u.username "  # noqa: S608
+            f"FROM {t(Evaluation.enseignants.through)} ee JOIN {t(User)} u ON u.id = ee.user_id "
+            "WHERE ee.evaluation_id IN ({ids}) ORDER BY u.last_name, u.first_name, u.id"
+        ),
+        "resultats": (
+            "SELECT r.evaluation_id, r.critere_id, r.niveau FROM "  # noqa: S608
+            f"{t(Resultat)} r WHERE r.apprenant_id = %s AND r.evaluation_id IN ({{ids}})"
+        ),
+        # Every criterion of the diplôme with its competence, group and unit, in référentiel
+        # order (groupe, competence, criterion).
+        "criteres": (
+            "SELECT cr.id, cr.code, cr.intitule, co.id, co.code, co.intitule, g.id, g.code, "  # noqa: S608
+            f"g.intitule, un.code, un.intitule FROM {t(Critere)} cr "
+            f"JOIN {t(Competence)} co ON co.id = cr.competence_id "
+            f"JOIN {t(GroupeCompetences)} g ON g.id = co.groupe_id "
+            f"LEFT JOIN {t(Unite)} un ON un.id = g.unite_id "
+            "WHERE co.diplome_id = %s "
+            "ORDER BY g.ordre, g.code, co.ordre, co.code, cr.ordre, cr.code"
+        ),
+        "camarades": (
+            "SELECT ap.id, u.last_name, u.first_name, u.username "  # noqa: S608
+            f"FROM {t(Apprenant)} ap JOIN {t(Membership)} m ON m.id = ap.membership_id "
+            f"JOIN {t(User)} u ON u.id = m.user_id "
+            "WHERE ap.etablissement_id = %s AND ap.division_id = %s AND m.active = %s"
+        ),
+    }
+
+
+@dataclass(slots=True, eq=False)
+class UniteLue:
+    code: str
+    intitule: str
+
+
+@dataclass(slots=True, eq=False)
+class GroupeLu:
+    pk: int
+    code: str
+    intitule: str
+    unite: UniteLue | None
+
+
+@dataclass(slots=True, eq=False)
+class CompetenceLue:
+    pk: int
+    code: str
+    intitule: str
+    groupe: GroupeLu
+
+    @property
+    def groupe_id(self) -> int:
+        return self.groupe.pk
+
+
+@dataclass(slots=True, eq=False)
+class CritereLu:
+    """A criterion of the dashboard as plain values (its competence, group and unit shared):
+    38 criteria with select_related were ~150 model instances per page."""
+
+    pk: int
+    code: str
+    intitule: str
+    competence: CompetenceLue
+
+    @property
+    def competence_id(self) -> int:
+        return self.competence.pk
+
+
+def criteres_lus(diplome) -> list[CritereLu]:
+    """Every criterion of the diplôme with its competence, group and unit, in référentiel
+    order, as plain values (1 query)."""
+    with connection.cursor() as cur:
+        cur.execute(_sql()["criteres"], [diplome.pk])
+        lignes = cur.fetchall()
+    unites: dict[str, UniteLue] = {}
+    groupes: dict[int, GroupeLu] = {}
+    competences: dict[int, CompetenceLue] = {}
+    criteres = []
+    for pk, code, intitule, co, co_code, co_intitule, g, g_code, g_intitule, u, u_int in lignes:
+        groupe = groupes.get(g)
+        if groupe is None:
+            unite = None
+            if u is not None:
+                unite = unites.get(u) or unites.setdefault(u, UniteLue(u, u_int))
+            groupe = groupes[g] = GroupeLu(g, g_code, g_intitule, unite)
+        competence = competences.get(co)
+        if competence is None:
+            competence = competences[co] = CompetenceLue(co, co_code, co_intitule, groupe)
+        criteres.append(CritereLu(pk, code, intitule, competence))
+    return criteres
+
+
+def _date(valeur) -> datetime.date:
+    """A DATE column read by raw SQL (SQLite returns text)."""
+    return valeur if isinstance(valeur, datetime.date) else datetime.date.fromisoformat(valeur)
+
+
+def _place(ids) -> str:
+    return ", ".join(["%s"] * len(ids))
 
 
 def libelles_natures() -> dict[str, tuple[str, str]]:
@@ -189,60 +372,38 @@ class LigneCritere:
         return self.cases.ligne_compacte(self.niveaux)
 
 
+@dataclass(frozen=True)
+class NiveauSuggere:
+    """The suggested level of a competence as the dashboard shows it: the level only (read
+    from the stored aggregates); its explanation (« Pourquoi ce niveau ? ») is loaded on
+    demand (`pourquoi_tableau`)."""
+
+    niveau: str  # "NE" or "1".."4"
+
+
 @dataclass
 class BlocCompetence:
     competence: object
     criteres: list[LigneCritere]
-    suggestion: Suggestion | None = None
+    suggestion: NiveauSuggere | None = None
     reference: datetime.date | None = None  # the date of the suggestion
+    url_pourquoi: str = ""  # « Pourquoi ce niveau ? » (bilans:tableau_pourquoi), set by the view
+    # (date, level) of the latest validated bilan that positions the competence (the
+    # transversal follow-up shows it beside the suggestion), or None.
+    bilan_valide: tuple[datetime.date, str] | None = None
 
     @property
     def suggestion_rendu(self) -> Rendu | None:
         return rendu(self.suggestion.niveau) if self.suggestion else None
 
-    @cached_property
-    def _contributions_montrees(self) -> list:
-        return self.suggestion.principales(MAX_POURQUOI) if self.suggestion else []
-
-    @property
-    def pourquoi_autres(self) -> tuple[int, str]:
-        """(number, total weight) of the contributions not listed (as Suggestion.autres,
-        without sorting them again)."""
-        if not self.suggestion:
-            return 0, "0,00"
-        montrees = self._contributions_montrees
-        reste = self.suggestion.poids_total - sum(c.poids for c in montrees)
-        return len(self.suggestion.contributions) - len(montrees), virgule(max(reste, 0.0))
-
-    @cached_property
-    def pourquoi(self) -> list[dict]:
-        """The contributing observations as the "pourquoi" disclosure shows them (plain
-        strings: the nature labels are translated once, not once per row)."""
-        natures = libelles_natures()
-        return [
-            {
-                "date": c.observation.date,
-                "titre": c.observation.titre,
-                "critere": c.observation.critere,
-                "nature": natures[c.observation.nature][0],
-                "libelle_nature": natures[c.observation.nature][1],
-                "niveau": c.observation.niveau,
-                "poids": virgule(c.poids),
-            }
-            for c in self._contributions_montrees
-        ]
-
-    @property
-    def html_pourquoi(self):
-        return rendu_tableau.html_pourquoi(self.pourquoi)
-
     @property
     def html_suggestion(self):
-        return rendu_tableau.html_suggestion(self, self.reference)
-
-    @property
-    def poids_total(self) -> str:
-        return virgule(self.suggestion.poids_total) if self.suggestion else "0,00"
+        return rendu_tableau.html_suggestion(
+            self.competence.code,
+            self.suggestion.niveau,
+            self.url_pourquoi,
+            bilan_valide=self.bilan_valide,
+        )
 
 
 @dataclass
@@ -296,6 +457,22 @@ class Tableau:
     courante: str = ""
     # True when only the current school year (and later) is shown.
     annee_courante_seule: bool = False
+    avec_suggestions: bool = False
+
+    @property
+    def html_corps_complet(self):
+        return rendu_tableau.html_groupes(
+            self.groupes,
+            compacte=False,
+            nb_colonnes=len(self.colonnes),
+            avec_suggestions=self.avec_suggestions,
+        )
+
+    @property
+    def html_corps_compact(self):
+        return rendu_tableau.html_groupes(
+            self.groupes, compacte=True, nb_colonnes=1, avec_suggestions=self.avec_suggestions
+        )
 
     @property
     def nb_criteres(self) -> int:
@@ -318,6 +495,11 @@ class Tableau:
     def blocs_competences(self) -> list[BlocCompetence]:
         return [c for g in self.groupes for c in g.competences]
 
+    def lier_pourquoi(self, url) -> None:
+        """Give every competence its « Pourquoi ce niveau ? » address: `url(competence pk)`."""
+        for bloc in self.blocs_competences:
+            bloc.url_pourquoi = url(bloc.competence.pk)
+
 
 def _code(valeur) -> str | None:
     if valeur in (None, ""):
@@ -336,23 +518,6 @@ def _nom(user) -> str:
     return f"{user.first_name} {user.last_name}".strip() or user.username
 
 
-def _criteres_du_diplome(diplome) -> list[Critere]:
-    """Every criterion of the diplôme with its competence, group and unit, in référentiel
-    order (1 query)."""
-    return list(
-        Critere.objects.filter(competence__diplome=diplome)
-        .select_related("competence__groupe__unite")
-        .order_by(
-            "competence__groupe__ordre",
-            "competence__groupe__code",
-            "competence__ordre",
-            "competence__code",
-            "ordre",
-            "code",
-        )
-    )
-
-
 def _filtrer(criteres, unite, competence) -> list[Critere]:
     if unite:
         criteres = [
@@ -365,19 +530,8 @@ def _filtrer(criteres, unite, competence) -> list[Critere]:
     return criteres
 
 
-def evaluations_visibles(apprenant, diplome):
-    """The learner's évaluations shown in dashboards (participant, same establishment and
-    diplôme, `afficher_tableau_de_bord`), in chronological order."""
-    return Evaluation.objects.filter(
-        etablissement_id=apprenant.etablissement_id,
-        diplome=diplome,
-        afficher_tableau_de_bord=True,
-        participants__apprenant=apprenant,
-    ).order_by("date", "pk")
-
-
 def colonnes_de(evaluations: list[dict], enseignants: dict[int, list[str]]) -> list[Colonne]:
-    """The dashboard's columns from the évaluation rows (values of `evaluations_visibles`);
+    """The dashboard's columns from the évaluation rows (the `_sql()["evaluations"]` read);
     the teachers of an évaluation, or else its author."""
 
     def auteur(e) -> list[str]:
@@ -461,27 +615,31 @@ def assembler(
     depuis: int | None,
     avec_suggestions: bool,
     montrer=None,
+    cases_completes: bool = True,
+    masquees: list[int] | None = None,
     **filtres,
 ) -> Tableau:
     """The dashboard from what was read: columns of the school years from `depuis` (None:
     all), rows, counts of the shown columns, the earlier school years with their number of
     évaluations, and per competence the suggestion over EVERY column (the rule weighs the
-    whole history, whatever is shown). Shared by the diploma dashboard and the transversal
-    one (bilans.queries_transversales)."""
+    whole history, whatever is shown). `cases_completes`: `niveaux` holds the résultats of
+    every column (else only of the shown ones); `masquees`: the school years (first calendar
+    year) of the évaluations not read as columns, one per évaluation (only counted). Shared
+    by the diploma dashboard and the transversal one (bilans.queries_transversales)."""
     courante = annee_courante()
     affichees = [i for i, col in enumerate(colonnes) if depuis is None or col.debut >= depuis]
     cases = CasesTableau(colonnes, affichees)
     montrees = [colonnes[i] for i in affichees]
     groupes = groupes_de(criteres, niveaux, cases, montrer=montrer)
     if avec_suggestions:
-        suggerer_blocs(groupes, reference)
+        suggerer_blocs(apprenant, groupes, reference, cases_completes=cases_completes)
     anterieures: dict[int, AnneeAnterieure] = {}
-    for col in colonnes:
-        if col.debut < courante:
-            a = anterieures.get(col.debut)
-            if a is None:
-                a = anterieures[col.debut] = AnneeAnterieure(col.debut, col.annee, 0)
-            a.nb += 1
+    debuts = [col.debut for col in colonnes if col.debut < courante]
+    for debut in [*debuts, *(masquees or ())]:
+        a = anterieures.get(debut)
+        if a is None:
+            a = anterieures[debut] = AnneeAnterieure(debut, f"{debut}-{debut + 1}", 0)
+        a.nb += 1
     return Tableau(
         apprenant=apprenant,
         diplome=diplome,
@@ -494,6 +652,7 @@ def assembler(
         anterieures=sorted(anterieures.values(), key=lambda a: a.debut),
         courante=f"{courante}-{courante + 1}",
         annee_courante_seule=depuis is not None and depuis >= courante,
+        avec_suggestions=avec_suggestions,
         **filtres,
     )
 
@@ -516,10 +675,13 @@ def donnees_tableau(
     With a filter, only the évaluations that target or have a résultat on the criteria shown
     are columns (the counts follow the filter). `depuis` (a school year's first calendar
     year, see `annee_courante`) shows only the columns of that school year and later; the
-    suggestions still weigh every column. 4 queries whatever the amount of data."""
+    suggestions still weigh every column (read from the stored aggregates, so only the shown
+    columns' résultats and teachers are read). 4 queries whatever the amount of data, + 1 for
+    the suggested levels; + 1 more when an observation is dated after `reference` and earlier
+    school years are not shown (the rule then reads the observations)."""
     reference = reference or timezone.localdate()
     unite, competence = _code(unite), _code(competence)
-    tous = _criteres_du_diplome(diplome)
+    tous = criteres_lus(diplome)
     unites: dict[str, str] = {}
     competences: dict[int, object] = {}
     for c in tous:
@@ -536,41 +698,48 @@ def donnees_tableau(
     ids_criteres = [c.pk for c in criteres]
 
     # Plain values, not model instances: three years are ~180 évaluations (DESIGN.md budget).
-    evaluations = evaluations_visibles(apprenant, diplome)
-    if unite or competence:
-        cibles = Evaluation.criteres.through.objects.filter(
-            evaluation=OuterRef("pk"), critere_id__in=ids_criteres
-        )
-        evaluations = evaluations.annotate(concernee=Exists(cibles))
+    filtre = bool(unite or competence)
+    sql = _sql()
+    ids_montres = set(ids_criteres)
+    parametres = {
+        "etablissement": apprenant.etablissement_id,
+        "diplome": diplome.pk,
+        "vrai": True,
+        "apprenant": apprenant.pk,
+    }
+    concernee = ""
+    if filtre:
+        noms = [f"c{i}" for i in range(len(ids_criteres))] or ["c"]
+        parametres.update(zip(noms, ids_criteres or [0], strict=True))
+        concernee = sql["concernee"].replace("{criteres}", ", ".join(f"%({n})s" for n in noms))
     champs = ["pk", "date", "titre", "nature", "niveau", "annee__debut"]
     champs += ["auteur__first_name", "auteur__last_name", "auteur__username", "auteur_id"]
-    evaluations = list(evaluations.values(*champs, *(["concernee"] if unite or competence else [])))
-    # The ids as a list, not a subquery: PostgreSQL would scan the establishment's évaluations.
-    ids_evaluations = [e["pk"] for e in evaluations]
-    enseignants: dict[int, list[str]] = defaultdict(list)
-    if evaluations:
-        for e, prenom, nom, identifiant in (
-            Evaluation.enseignants.through.objects.filter(evaluation_id__in=ids_evaluations)
-            .order_by("user__last_name", "user__first_name", "user__pk")
-            .values_list("evaluation_id", "user__first_name", "user__last_name", "user__username")
-        ):
-            enseignants[e].append(f"{prenom} {nom}".strip() or identifiant)
-
-    niveaux: dict[tuple[int, int], str] = {}
-    if evaluations and ids_criteres:
-        rows = Resultat.objects.filter(
-            apprenant=apprenant,
-            evaluation_id__in=ids_evaluations,
-            critere__competence__diplome=diplome,
-        )
-        if unite or competence:
-            rows = rows.filter(critere_id__in=ids_criteres)
-        niveaux = {
-            (e, c): n for e, c, n in rows.values_list("evaluation_id", "critere_id", "niveau")
-        }
-    if unite or competence:
-        avec_resultat = {e for e, _c in niveaux}
-        evaluations = [e for e in evaluations if e["concernee"] or e["pk"] in avec_resultat]
+    with connection.cursor() as cur:
+        cur.execute(sql["evaluations"].replace("{concernee}", concernee), parametres)
+        lignes = cur.fetchall()
+        evaluations = [
+            dict(zip(champs, ligne[:10], strict=True)) | {"date": _date(ligne[1])}
+            for ligne in lignes
+            # With a filter: only the évaluations that concern the criteria shown.
+            if not filtre or ligne[10]
+        ]
+        # The suggested levels come from the stored aggregates: only the shown school years'
+        # résultats and teachers are read (a third of the cells by default).
+        montrees = [e for e in evaluations if depuis is None or e["annee__debut"] >= depuis]
+        # The ids as a list, not a subquery: PostgreSQL would scan the establishment's
+        # évaluations.
+        ids_evaluations = [e["pk"] for e in montrees]
+        enseignants: dict[int, list[str]] = defaultdict(list)
+        niveaux: dict[tuple[int, int], str] = {}
+        if ids_evaluations:
+            place = _place(ids_evaluations)
+            cur.execute(sql["enseignants"].format(ids=place), ids_evaluations)
+            for e, prenom, nom, identifiant in cur.fetchall():
+                enseignants[e].append(f"{prenom} {nom}".strip() or identifiant)
+            if ids_criteres:
+                cur.execute(sql["resultats"].format(ids=place), [apprenant.pk, *ids_evaluations])
+                # Only the criteria shown (the diplôme's, filtered): not a transversal one.
+                niveaux = {(e, c): n for e, c, n in cur.fetchall() if c in ids_montres}
 
     suffixe = _suffixe_diplome(diplome)
     return assembler(
@@ -579,10 +748,13 @@ def donnees_tableau(
         reference=reference,
         criteres=criteres,
         niveaux=niveaux,
-        colonnes=colonnes_de(evaluations, enseignants),
+        # Only the shown school years are columns; the earlier ones are counted.
+        colonnes=colonnes_de(montrees, enseignants),
+        masquees=[e["annee__debut"] for e in evaluations if e["annee__debut"] < (depuis or 0)],
         suffixe=lambda col: suffixe,
         depuis=depuis,
         avec_suggestions=avec_suggestions,
+        cases_completes=len(montrees) == len(evaluations),
         unites=sorted(unites.items(), key=lambda u: _cle_unite(u[0])),
         competences=list(competences.values()),
         unite=unite,
@@ -596,12 +768,25 @@ def _cle_unite(code: str):
     return (code.rstrip("0123456789")[:1], chiffres.ljust(3, "0"), code)
 
 
-def suggerer_blocs(groupes: list[BlocGroupe], reference: datetime.date) -> None:
-    """The suggested level of every competence of the table, from its cells."""
-    for g in groupes:
-        for bloc in g.competences:
-            bloc.suggestion = suggerer(observations_du_bloc(bloc), reference)
-            bloc.reference = reference
+def suggerer_blocs(
+    apprenant, groupes: list[BlocGroupe], reference: datetime.date, *, cases_completes=True
+) -> None:
+    """The suggested level of every competence of the table at `reference`: read from the
+    stored exact aggregates (bilans.queries_bilans.niveaux_suggeres, 1 query, the function the
+    bilan form uses); a competence with an observation dated after `reference` is computed by
+    the rule (`suggerer`) from its cells when they hold every résultat (`cases_completes`, no
+    query), else from its observations (1 more query)."""
+    blocs = {bloc.competence.pk: bloc for g in groupes for bloc in g.competences}
+
+    def repli(ids) -> dict[int, str]:
+        return {cid: suggerer(observations_du_bloc(blocs[cid]), reference).niveau for cid in ids}
+
+    niveaux = niveaux_suggeres(
+        apprenant, list(blocs), reference, repli=repli if cases_completes else None
+    )
+    for cid, bloc in blocs.items():
+        bloc.suggestion = NiveauSuggere(niveaux.get(cid, "NE"))
+        bloc.reference = reference
 
 
 def comptes_de(colonnes: list[Colonne]) -> list[Compte]:
@@ -622,6 +807,78 @@ def observations_du_bloc(bloc: BlocCompetence) -> list[Observation]:
                 Observation(n, col.date, col.nature, col.titre, code, col.enseignants_texte)
             )
     return observations
+
+
+# --- « Pourquoi ce niveau ? » ----------------------------------------------------------------
+
+
+@dataclass
+class Pourquoi:
+    """The suggestion of one competence of a learner's dashboard, explained: every
+    contribution (bilans.suggestion), at the reference date."""
+
+    apprenant: Apprenant
+    competence: Competence
+    reference: datetime.date
+    suggestion: Suggestion
+
+    @property
+    def transversale(self) -> bool:
+        return self.competence.diplome.nature == NatureReferentiel.TRANSVERSAL
+
+    @property
+    def libelle(self) -> str:
+        """The suggested level's label (« En cours d'acquisition… »)."""
+        return rendu(self.suggestion.niveau).libelle
+
+    @property
+    def html(self):
+        return rendu_tableau.html_explication(self.competence.code, self.suggestion, self.reference)
+
+
+def pourquoi_tableau(request, apprenant_pk, competence_pk, reference=None) -> Pourquoi:
+    """« Pourquoi ce niveau ? » of a dashboard: the learner (of the request's establishment, in
+    a division) and the competence — one of the chosen diplôme, the learner's division
+    preparing it (the diploma dashboard), or one of the establishment's transversal référentiel
+    (« Suivi des compétences transversales », any diploma); anything else → 404. 3 queries
+    (learner, competence, observations up to `reference`, default today)."""
+    try:
+        apprenant_pk, competence_pk = int(apprenant_pk), int(competence_pk)
+    except (TypeError, ValueError):
+        raise Http404("Apprenant ou compétence inconnus") from None
+    apprenant = (
+        Apprenant.objects.filter(
+            pk=apprenant_pk,
+            etablissement=request.etablissement,
+            membership__active=True,
+            division__isnull=False,
+        )
+        .select_related("membership__user", "division")
+        .first()
+    )
+    competence = (
+        Competence.objects.filter(pk=competence_pk).select_related("diplome").first()
+        if apprenant is not None
+        else None
+    )
+    if competence is None:
+        raise Http404("Apprenant ou compétence inconnus")
+    referentiel = competence.diplome
+    if referentiel.nature == NatureReferentiel.TRANSVERSAL:
+        permis = referentiel.etablissement_id == request.etablissement.pk
+    else:
+        diplome = request.diplome
+        permis = (
+            diplome is not None
+            and referentiel.pk == diplome.pk
+            and apprenant.division.diplome_id == diplome.pk
+        )
+    if not permis:
+        raise Http404("Apprenant ou compétence inconnus")
+    reference = reference or timezone.localdate()
+    return Pourquoi(
+        apprenant, competence, reference, suggestion_expliquee(apprenant, competence.pk, reference)
+    )
 
 
 # --- the class view ------------------------------------------------------------------------
@@ -680,62 +937,3 @@ def _cumul_exact(ids, division, diplome, reference, competence_du_critere) -> Cu
     )
     cumul.cumuler(resultats, poids, competence_du_critere)
     return cumul
-
-
-def vue_classe(division: Division, diplome, *, reference: datetime.date | None = None) -> VueClasse:
-    """Division × competences: each learner's latest positioning per competence, i.e. the
-    positionnement of the latest validated bilan that positions it, else the current
-    suggestion (marked `suggere`), read from the stored aggregates. 4 queries whatever the
-    number of learners and years (2 more when an observation is dated after `reference`)."""
-    reference = reference or timezone.localdate()
-    apprenants = apprenants_de_division(division)
-    criteres = _criteres_du_diplome(diplome)
-    competences: dict[int, object] = {}
-    competence_du_critere: dict[int, int] = {}
-    for c in criteres:
-        competences.setdefault(c.competence_id, c.competence)
-        competence_du_critere[c.pk] = c.competence_id
-
-    ids = [a.pk for a in apprenants]
-    # The levels come from the stored exact aggregates (evaluations.agregats: one read); only
-    # the learners with an observation dated after `reference` go through the observations.
-    suggeres: dict[tuple[int, int], str] = {}
-    exacts: set[int] = set()
-    if ids:
-        for (a, comp), lignes in agregats.lire(ids, list(competences)).items():
-            niveau = niveau_agrege(lignes, reference)
-            if niveau is None:
-                exacts.add(a)
-            else:
-                suggeres[(a, comp)] = niveau
-    if exacts:
-        cumul = _cumul_exact(sorted(exacts), division, diplome, reference, competence_du_critere)
-        for a in exacts:
-            for comp in competences:
-                suggeres[(a, comp)] = cumul.niveau((a, comp))
-
-    valides: dict[tuple[int, int], Position] = {}
-    if ids:
-        positionnements = (
-            Positionnement.objects.filter(
-                bilan__apprenant__division=division,
-                bilan__etablissement_id=division.etablissement_id,
-                bilan__diplome=diplome,
-                bilan__statut=BilanIntermediaire.Statut.VALIDE,
-            )
-            .order_by("bilan__date", "bilan__valide_le", "bilan_id")
-            .values_list("bilan__apprenant_id", "competence_id", "niveau", "bilan__date")
-        )
-        for a, comp, niveau, date in positionnements:
-            valides[(a, comp)] = Position(niveau, False, date)
-
-    lignes = []
-    for a in apprenants:
-        cases = []
-        for comp in competences:
-            p = valides.get((a.pk, comp))
-            if p is None:
-                p = Position(suggeres.get((a.pk, comp), "NE"), True)
-            cases.append(p)
-        lignes.append(LigneClasse(a, cases))
-    return VueClasse(division, list(competences.values()), lignes)

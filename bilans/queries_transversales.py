@@ -8,19 +8,21 @@ transversal référentiel (referentiels.services_transversal); the columns are t
 transversal criterion; divisions of every diploma are offered. The diploma dashboards keep
 showing only their own diploma's criteria.
 
-`donnees_transversales` runs 4 queries and `vue_classe_transversale` 5, whatever the amount of
-data (pinned by tests/bilans/test_transversales.py).
+`donnees_transversales` runs 4 queries (6 with the suggestions: the stored aggregates and the
+latest validated bilans) and `vue_classe_transversale` 5, whatever the amount of data (pinned
+by tests/bilans/test_transversales.py).
 """
 
 import datetime
 from collections import defaultdict
 
 from django.db.models import Exists, OuterRef
-from django.http import Http404
 from django.utils import timezone
 
+from bilans import queries_tableaux
 from bilans.models import BilanIntermediaire, Positionnement
 from bilans.queries_tableaux import (
+    Camarade,
     LigneClasse,
     Position,
     Tableau,
@@ -28,7 +30,6 @@ from bilans.queries_tableaux import (
     apprenants_de_division,
     assembler,
     colonnes_de,
-    tri_nom,
 )
 from bilans.suggestion import Cumul
 from cpro.models import AnneeScolaire, Apprenant, Division
@@ -56,24 +57,10 @@ def divisions_courantes(etablissement) -> list[Division]:
     )
 
 
-def apprenant_et_camarades(request, pk) -> tuple[Apprenant, list[Apprenant]]:
+def apprenant_et_camarades(request, pk) -> tuple[Apprenant, list[Camarade]]:
     """A learner of the request's establishment in a division (of any diploma), with the
-    learners of that division in name order, in 1 query; anything else → 404."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404("Apprenant inconnu") from None
-    division = Apprenant.objects.filter(pk=pk).values("division_id")
-    qs = Apprenant.objects.filter(
-        etablissement=request.etablissement,
-        division_id__in=division,
-        membership__active=True,
-    ).select_related("membership__user", "division__annee", "division__diplome")
-    camarades = sorted(qs, key=tri_nom)
-    for a in camarades:
-        if a.pk == pk:
-            return a, camarades
-    raise Http404("Apprenant inconnu")
+    learners of that division in name order, in 2 queries; anything else → 404."""
+    return queries_tableaux.apprenant_et_camarades(request, pk, tout_diplome=True)
 
 
 def _criteres(referentiel) -> list[Critere]:
@@ -116,7 +103,9 @@ def donnees_transversales(
     same cells, suggestion and « Pourquoi ce niveau ? »), optionally one competence (by code);
     `depuis` shows only the school years from that one (the suggestions weigh them all).
     A deactivated criterion or competence shows only where the learner has a résultat on it.
-    4 queries whatever the amount of data."""
+    With the suggestions, each competence also gets the level of the latest validated bilan
+    that positions it (`bilan_valide`). 4 queries whatever the amount of data, 6 with the
+    suggestions (stored aggregates, validated bilans)."""
     reference = reference or timezone.localdate()
     tous = _criteres(referentiel)
     competences: dict[int, object] = {}
@@ -154,7 +143,7 @@ def donnees_transversales(
         evaluations = [e for e in evaluations if e["pk"] in avec_resultat]
 
     # A deactivated criterion never evaluated for this learner is left out.
-    return assembler(
+    tableau = assembler(
         apprenant,
         referentiel,
         reference=reference,
@@ -170,6 +159,32 @@ def donnees_transversales(
         unite=None,
         competence=competence,
     )
+    if avec_suggestions:
+        valides = derniers_bilans_valides(apprenant, referentiel)
+        for bloc in tableau.blocs_competences:
+            bloc.bilan_valide = valides.get(bloc.competence.pk)
+    return tableau
+
+
+def derniers_bilans_valides(apprenant, referentiel) -> dict[int, tuple[datetime.date, str]]:
+    """competence id → (date, level) of the learner's latest validated bilan intermédiaire
+    that positions this transversal competence (1 query)."""
+    positionnements = positionnements_valides(
+        referentiel, apprenant.etablissement_id, bilan__apprenant=apprenant
+    ).values_list("competence_id", "bilan__date", "niveau")
+    return {comp: (date, niveau) for comp, date, niveau in positionnements}
+
+
+def positionnements_valides(referentiel, etablissement_id, **filtres):
+    """The positionnements of the transversal référentiel's competences in the validated
+    bilans of the establishment (`filtres`: which learners), oldest bilan first: the last one
+    per learner × competence is the latest validated level."""
+    return Positionnement.objects.filter(
+        bilan__etablissement_id=etablissement_id,
+        bilan__statut=BilanIntermediaire.Statut.VALIDE,
+        competence__diplome=referentiel,
+        **filtres,
+    ).order_by("bilan__date", "bilan__valide_le", "bilan_id")
 
 
 def vue_classe_transversale(
@@ -202,16 +217,9 @@ def vue_classe_transversale(
             apprenant_id__in=ids, critere_id__in=list(competence_du_critere)
         ).values_list("apprenant_id", "evaluation_id", "critere_id", "niveau")
         cumul.cumuler(resultats, poids, competence_du_critere)
-        positionnements = (
-            Positionnement.objects.filter(
-                bilan__apprenant_id__in=ids,
-                bilan__etablissement_id=division.etablissement_id,
-                bilan__statut=BilanIntermediaire.Statut.VALIDE,
-                competence__diplome=referentiel,
-            )
-            .order_by("bilan__date", "bilan__valide_le", "bilan_id")
-            .values_list("bilan__apprenant_id", "competence_id", "niveau", "bilan__date")
-        )
+        positionnements = positionnements_valides(
+            referentiel, division.etablissement_id, bilan__apprenant_id__in=ids
+        ).values_list("bilan__apprenant_id", "competence_id", "niveau", "bilan__date")
         for a, comp, niveau, date in positionnements:
             valides[(a, comp)] = Position(niveau, False, date)
     lignes = []

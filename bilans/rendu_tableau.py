@@ -11,7 +11,9 @@ from html import escape as _escape_html
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from bilans.suggestion import MAX_POURQUOI
 from cpro.maitrise import RENDUS, rendu
+from evaluations.models import Nature
 
 
 def virgule(nombre: float, decimales: int = 2) -> str:
@@ -102,6 +104,62 @@ class CasesTableau:
         return html_entetes([self.colonnes[i] for i in self.affichees])
 
 
+def html_groupes(groupes, *, compacte: bool, nb_colonnes: int, avec_suggestions: bool):
+    """The `<tbody>`s of the dashboard (queries_tableaux.BlocGroupe): per group its header
+    row, per competence its header row, its criteria (cells of `ligne.html_complete` or
+    `ligne.html_compacte`) and its suggestion row. Built here rather than by three nested
+    `{% for %}`: the template's loops were a quarter of the page time (bench/README.md)."""
+    largeur = 2 if compacte else nb_colonnes + 1
+    colspan = "" if compacte else f' colspan="{nb_colonnes}"'
+    parts = []
+    for g in groupes:
+        groupe = g.groupe
+        unite = (
+            f' <span class="badge">Unité {_escape_html(groupe.unite.code)}</span>'
+            if groupe.unite
+            else ""
+        )
+        parts.append(
+            f'<tbody>\n<tr class="tb-groupe"><th scope="colgroup" colspan="{largeur}">'
+            f"{_escape_html(groupe.code)} – {_escape_html(groupe.intitule)}{unite}</th></tr>\n"
+        )
+        for bloc in g.competences:
+            c = bloc.competence
+            parts.append(
+                f'<tr class="tb-competence"><th scope="colgroup" colspan="{largeur}">'
+                f'<span class="code">{_escape_html(c.code)}</span> – '
+                f"{_escape_html(c.intitule)}</th></tr>\n"
+            )
+            for ligne in bloc.criteres:
+                intitule = _escape_html(ligne.critere.intitule)
+                critere = f'<th scope="row" class="tb-critere">{intitule}</th>'
+                if compacte:
+                    parts.append(
+                        f'<tr>{critere}<td class="tb-compact">{ligne.html_compacte}</td></tr>\n'
+                    )
+                else:
+                    parts.append(f"<tr>{critere}{ligne.html_complete}</tr>\n")
+            if avec_suggestions:
+                parts.append(
+                    '<tr class="tb-suggestion"><th scope="row">Niveau de professionnalisation '
+                    f"de la compétence</th><td{colspan}>{bloc.html_suggestion}</td></tr>\n"
+                )
+        parts.append("</tbody>\n")
+    return mark_safe("".join(parts))  # noqa: S308 (values escaped)
+
+
+def html_options_apprenants(camarades, choisi) -> SafeString:
+    """The `<option>`s of the learner select (queries_tableaux.Camarade), `choisi` (a pk or
+    None) selected: 35 of them were a tenth of the template's time."""
+    return mark_safe(  # noqa: S308 (values escaped)
+        "".join(
+            f'<option value="{a.pk}"{" selected" if a.pk == choisi else ""}>'
+            f"{_escape_html(a.nom)}</option>"
+            for a in camarades
+        )
+    )
+
+
 def html_positions(positions) -> SafeString:
     """The `<td>`s of one learner in the vue classes: per competence the level (colour and
     symbol), "suggéré" or the ✓ of the validated bilan."""
@@ -166,44 +224,96 @@ def html_pourquoi(lignes: list[dict]) -> SafeString:
     return mark_safe("".join(parts))  # noqa: S308 (values escaped)
 
 
-def html_suggestion(bloc, reference) -> SafeString:
-    """The "Niveau de professionnalisation" cell of one competence: the suggested level and
-    the "Pourquoi ce niveau ?" disclosure (its observations, weights, rule). One string per
-    competence instead of a template include: 14 includes were half of the page's rendering
-    (bench/README.md)."""
-    s = bloc.suggestion
-    r = rendu(s.niveau)
-    niveau = f'<span class="lvl {r.css}" title="{_escape_html(r.libelle)}">{r.symbole}</span>'
-    parts = [
-        '<div class="tb-suggestion-contenu">',
-        f'<p class="tb-suggere"><span class="tb-etiquette">Niveau suggéré :</span> {niveau} '
-        f'<span class="tb-libelle">{_escape_html(r.libelle)}</span> '
-        '<span class="discret">(suggestion)</span></p>',
-        '<details class="tb-pourquoi"><summary>Pourquoi ce niveau ?</summary>',
-        '<p class="discret">Une suggestion calculée à partir des résultats : c\'est '
-        "l'enseignant qui décide du positionnement dans le bilan.</p>",
+def _niveau_libelle(niveau: str) -> str:
+    r = rendu(niveau)
+    return (
+        f'<span class="lvl {r.css}" title="{_escape_html(r.libelle)}">{r.symbole}</span> '
+        f'<span class="tb-libelle">{_escape_html(r.libelle)}</span>'
+    )
+
+
+def html_suggestion(code: str, niveau: str, url_pourquoi: str, *, bilan_valide=None) -> SafeString:
+    """The "Niveau de professionnalisation" cell of one competence: the suggested level, the
+    level of the latest validated bilan that positions it (`bilan_valide`: (date, level), the
+    transversal follow-up) and an empty « Pourquoi ce niveau ? » disclosure whose opening
+    loads the explanation (`bilans:tableau_pourquoi`, HTMX, as the bilan form does); without
+    JavaScript a link to the same URL. Its 15 observations per competence were a third of the
+    page's markup."""
+    url = _escape_html(url_pourquoi)
+    valide = ""
+    if bilan_valide is not None:
+        date, niveau_valide = bilan_valide
+        valide = (
+            f'<p class="tb-valide"><span class="tb-etiquette">Bilan validé du {date:%d/%m/%Y} :'
+            f"</span> {_niveau_libelle(niveau_valide)}</p>"
+        )
+    return mark_safe(  # noqa: S308 (values escaped)
+        '<div class="tb-suggestion-contenu">'
+        f'<p class="tb-suggere"><span class="tb-etiquette">Niveau suggéré :</span> '
+        f"{_niveau_libelle(niveau)} "
+        '<span class="discret">(suggestion)</span></p>'
+        f"{valide}"
+        f'<details class="tb-pourquoi" hx-get="{url}" hx-trigger="toggle once" '
+        'hx-target="find .tb-pourquoi-contenu" hx-swap="innerHTML">'
+        "<summary>Pourquoi ce niveau ?</summary>"
+        '<div class="tb-pourquoi-contenu"><p><a href="'
+        f'{url}">Voir les observations</a> de {_escape_html(code)} prises en compte et la règle '
+        "de calcul.</p></div></details></div>"
+    )
+
+
+def lignes_pourquoi(contributions) -> list[dict]:
+    """The contributions (bilans.suggestion.Contribution) as the rows of html_pourquoi (plain
+    strings: the nature labels are translated once, not once per row)."""
+    natures = {n.value: (n.code, str(n.label)) for n in Nature}
+    return [
+        {
+            "date": c.observation.date,
+            "titre": c.observation.titre,
+            "critere": c.observation.critere,
+            "nature": natures[c.observation.nature][0],
+            "libelle_nature": natures[c.observation.nature][1],
+            "niveau": c.observation.niveau,
+            "poids": virgule(c.poids),
+        }
+        for c in contributions
     ]
-    lignes = bloc.pourquoi
-    if lignes:
-        code = _escape_html(bloc.competence.code)
+
+
+def html_explication(code: str, suggestion, reference) -> SafeString:
+    """« Pourquoi ce niveau ? » of one competence (bilans:tableau_pourquoi): the heaviest
+    observations (MAX_POURQUOI) with their weights, the others summed up, the total and the
+    rule."""
+    parts = [
+        '<p class="discret">Une suggestion calculée à partir des résultats : c\'est '
+        "l'enseignant qui décide du positionnement dans le bilan.</p>"
+    ]
+    montrees = suggestion.principales(MAX_POURQUOI)
+    if montrees:
+        code = _escape_html(code)
+        # A region of its own that scrolls (and takes the focus: keyboard users can scroll
+        # it) when the table is wider than a phone.
         parts.append(
+            f'<div class="tb-pourquoi-defilement" tabindex="0" role="region" '
+            f'aria-label="Observations de {code}">'
             '<table class="tableau tb-contributions"><caption>Observations prises en compte '
             f"pour {code} au {reference:%d/%m/%Y}</caption>"
             '<thead><tr><th scope="col">Date</th><th scope="col">Évaluation</th>'
             '<th scope="col">Critère</th><th scope="col">Nature</th><th scope="col">Niveau</th>'
             '<th scope="col">Poids</th></tr></thead>'
-            f"<tbody>{html_pourquoi(lignes)}</tbody><tfoot>"
+            f"<tbody>{html_pourquoi(lignes_pourquoi(montrees))}</tbody><tfoot>"
         )
-        n, reste = bloc.pourquoi_autres
+        n, reste = suggestion.autres(MAX_POURQUOI)
         if n:
             e = "s" if n >= 2 else ""
             parts.append(
                 f'<tr><th scope="row" colspan="5">… et {n} observation{e} plus ancienne{e} ou '
-                f'de poids plus faible</th><td class="tb-poids">{reste}</td></tr>'
+                f'de poids plus faible</th><td class="tb-poids">{virgule(reste)}</td></tr>'
             )
         parts.append(
             '<tr><th scope="row" colspan="5">Poids total</th>'
-            f'<td class="tb-poids">{bloc.poids_total}</td></tr></tfoot></table>'
+            f'<td class="tb-poids">{virgule(suggestion.poids_total)}</td></tr></tfoot></table>'
+            "</div>"
         )
     else:
         parts.append(
@@ -211,8 +321,7 @@ def html_suggestion(bloc, reference) -> SafeString:
             "suggéré est NE.</p>"
         )
     parts.append(
-        f'<p class="tb-formule"><strong>Règle :</strong> {_escape_html(s.formule)}</p>'
-        "</details></div>"
+        f'<p class="tb-formule"><strong>Règle :</strong> {_escape_html(suggestion.formule)}</p>'
     )
     return mark_safe("".join(parts))  # noqa: S308 (values escaped)
 

@@ -10,9 +10,12 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
 from bilans import queries_tableaux as queries
+from bilans import rendu_tableau
 from bilans.forms_tableaux import COMPACTE, TOUTES, FiltreTableauForm
+from bilans.vue_classes import entetes_de_ligne, vue_classe
 from cpro import perms
 from cpro.perms import permission_requise
+from cpro.tenancy import sans_diplome
 from cpro.urls_tools import etab_reverse
 
 
@@ -61,6 +64,18 @@ def contexte_vues(filtres: dict, *, filtres_gardes=("unite", "competence"), **ba
     }
 
 
+def lier_pourquoi(request, donnees, apprenant, filtres: dict) -> None:
+    """The « Pourquoi ce niveau ? » addresses of the dashboard's competences (with the
+    reference date of the filter, if any)."""
+    if donnees is None or apprenant is None:
+        return
+    base = etab_reverse(
+        request, "bilans:tableau_pourquoi", apprenant=apprenant.pk, competence=0
+    ).removesuffix("0/")
+    date = _requete(date=filtres["date"].isoformat()) if filtres["date"] else ""
+    donnees.lier_pourquoi(lambda pk: f"{base}{pk}/{date}")
+
+
 def rendre_tableau(request, gabarit: str, contexte: dict) -> HttpResponse:
     """The whole page, or with HTMX (« Afficher les années antérieures ») only the data
     fragment, with the links outside it that keep the school years (out-of-band)."""
@@ -78,7 +93,7 @@ def voisins(camarades: list, apprenant, filtres: dict, vues: dict) -> dict:
     same view)."""
     precedent = suivant = None
     if apprenant is not None:
-        rang = camarades.index(apprenant)
+        rang = next(i for i, a in enumerate(camarades) if a.pk == apprenant.pk)
         precedent = camarades[rang - 1] if rang > 0 else None
         suivant = camarades[rang + 1] if rang + 1 < len(camarades) else None
     navigation = {
@@ -107,13 +122,13 @@ def tableau(request: HttpRequest) -> HttpResponse:
         if pk_division and pk_division != str(division.pk):
             # The division select was changed: show that division, choose a learner again.
             apprenant, division = None, queries.division_pour(request, pk_division, divisions)
-            camarades = queries.apprenants_de_division(division)
+            camarades = queries.camarades_de_division(division)
     elif pk_division:
         division = queries.division_pour(request, pk_division, divisions)
-        camarades = queries.apprenants_de_division(division)
+        camarades = queries.camarades_de_division(division)
     elif divisions:
         division = divisions[0]
-        camarades = queries.apprenants_de_division(division)
+        camarades = queries.camarades_de_division(division)
     if division is not None and division not in divisions:
         divisions = [*divisions, division]  # a learner of a past year's division
 
@@ -128,6 +143,7 @@ def tableau(request: HttpRequest) -> HttpResponse:
             reference=filtres["date"],
             depuis=depuis(filtres),
         )
+        lier_pourquoi(request, donnees, apprenant, filtres)
     vues = contexte_vues(filtres, apprenant=apprenant.pk if apprenant else None)
     return rendre_tableau(
         request,
@@ -136,6 +152,9 @@ def tableau(request: HttpRequest) -> HttpResponse:
             "divisions": divisions,
             "division": division,
             "camarades": camarades,
+            "options_apprenants": rendu_tableau.html_options_apprenants(
+                camarades, apprenant.pk if apprenant else None
+            ),
             "apprenant": apprenant,
             **voisins(camarades, apprenant, filtres, vues),
             "donnees": donnees,
@@ -146,6 +165,29 @@ def tableau(request: HttpRequest) -> HttpResponse:
             **vues,
         },
     )
+
+
+@sans_diplome
+@require_GET
+@permission_requise(perms.VOIR_TABLEAUX)
+def tableau_pourquoi(request: HttpRequest, apprenant: int, competence: int) -> HttpResponse:
+    """« Pourquoi ce niveau ? » of one competence of a learner's dashboard (diploma or
+    transversal): the observations behind its suggestion at the reference date (`?date=`,
+    default today). HTMX (the dashboard's `<details>`): the explanation alone; otherwise a
+    full page (no JavaScript)."""
+    filtres = FiltreTableauForm(request.GET).valeurs()
+    p = queries.pourquoi_tableau(request, apprenant, competence, filtres["date"])
+    if p.transversale:
+        retour = etab_reverse(request, "bilans:transversales")
+    else:
+        retour = etab_reverse(request, "bilans:tableau")
+    retour += _requete(
+        apprenant=p.apprenant.pk, date=filtres["date"].isoformat() if filtres["date"] else None
+    )
+    gabarit = "bilans/_tableau_pourquoi.html" if request.htmx else "bilans/tableau_pourquoi.html"
+    response = render(request, gabarit, {"p": p, "retour": retour})
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @require_GET
@@ -159,7 +201,9 @@ def vue_classes(request: HttpRequest) -> HttpResponse:
         division = queries.division_pour(request, request.GET["division"], divisions)
     elif divisions:
         division = divisions[0]
-    vue = queries.vue_classe(division, diplome) if division is not None else None
+    vue = vue_classe(division, diplome) if division is not None else None
+    if vue is not None:
+        entetes_de_ligne(vue, etab_reverse(request, "bilans:tableau"))
     return render(
         request,
         "bilans/vue_classes.html",

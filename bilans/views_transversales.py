@@ -6,10 +6,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from bilans import queries_tableaux
+from bilans import queries_tableaux, rendu_tableau
 from bilans import queries_transversales as queries
 from bilans.forms_tableaux import FiltreTableauForm
-from bilans.views_tableaux import contexte_vues, depuis, rendre_tableau, voisins
+from bilans.views_tableaux import contexte_vues, depuis, lier_pourquoi, rendre_tableau, voisins
 from cpro import perms
 from cpro.perms import permission_requise
 from cpro.tenancy import sans_diplome
@@ -42,11 +42,11 @@ def transversales(request: HttpRequest) -> HttpResponse:
         if pk_division and pk_division != str(division.pk):
             apprenant = None
             division = queries_tableaux.division_pour(request, pk_division, divisions)
-            camarades = queries_tableaux.apprenants_de_division(division)
+            camarades = queries_tableaux.camarades_de_division(division)
     else:
         division = _division(request, divisions)
         if division is not None:
-            camarades = queries_tableaux.apprenants_de_division(division)
+            camarades = queries_tableaux.camarades_de_division(division)
     if division is not None and division not in divisions:
         divisions = [*divisions, division]  # a learner of a past year's division
 
@@ -60,6 +60,7 @@ def transversales(request: HttpRequest) -> HttpResponse:
             reference=filtres["date"],
             depuis=depuis(filtres),
         )
+        lier_pourquoi(request, donnees, apprenant, filtres)
     vues = _bascule(filtres, apprenant=apprenant.pk if apprenant else None)
     return rendre_tableau(
         request,
@@ -69,6 +70,9 @@ def transversales(request: HttpRequest) -> HttpResponse:
             "divisions": divisions,
             "division": division,
             "camarades": camarades,
+            "options_apprenants": rendu_tableau.html_options_apprenants(
+                camarades, apprenant.pk if apprenant else None
+            ),
             "apprenant": apprenant,
             **voisins(camarades, apprenant, filtres, vues),
             "donnees": donnees,

@@ -1,6 +1,7 @@
 """The dashboard and class-view cells built in Python (bilans.rendu_tableau)."""
 
 import datetime
+import re
 
 from bilans.queries_tableaux import Colonne, Position
 from bilans.rendu_tableau import CasesTableau, html_positions
@@ -117,3 +118,40 @@ def test_bilan_form_contributions_rows():
         "<td>0,50</td></tr>",
     ]
     assert html == "".join(attendu)
+
+
+def test_suggestion_charge_le_pourquoi_a_la_demande():
+    """The suggestion cell: level, latest validated bilan, and an empty « Pourquoi ce
+    niveau ? » that loads its URL (HTMX) or links to it; everything escaped."""
+    from bilans.rendu_tableau import html_suggestion
+
+    html = html_suggestion("C<1>", "3", "/p/1/?date=2026-01-01&x=<y>")
+    url = "/p/1/?date=2026-01-01&amp;x=&lt;y&gt;"
+    assert f'<details class="tb-pourquoi" hx-get="{url}" hx-trigger="toggle once"' in html
+    assert f'<a href="{url}">Voir les observations</a> de C&lt;1&gt; prises en compte' in html
+    assert '<span class="lvl lvl-3"' in html and "Bilan validé" not in html
+    assert "<table" not in html
+    valide = html_suggestion("C1", "2", "/p/", bilan_valide=(datetime.date(2026, 2, 3), "4"))
+    assert (
+        '<p class="tb-valide"><span class="tb-etiquette">Bilan validé du 03/02/2026 :</span> '
+        '<span class="lvl lvl-4"'
+    ) in valide
+
+
+def test_explication_poids_autres_et_regle():
+    from bilans.rendu_tableau import html_explication
+    from bilans.suggestion import MAX_POURQUOI, Observation, suggerer
+
+    ref = datetime.date(2026, 6, 1)
+    observations = [
+        Observation("3", datetime.date(2026, 1, 1) + datetime.timedelta(days=i), "INT", "<T>")
+        for i in range(MAX_POURQUOI + 2)
+    ]
+    html = html_explication("C<1>", suggerer(observations, ref), ref)
+    assert "pour C&lt;1&gt; au 01/06/2026" in html and "&lt;T&gt;" in html
+    assert html.count("<tr><td>") == MAX_POURQUOI
+    assert "… et 2 observations plus anciennes ou de poids plus faible" in html
+    assert re.search(r"Poids total</th><td class=\"tb-poids\">\d+,\d\d</td>", html)
+    assert "médiane pondérée" in html
+    vide = html_explication("C1", suggerer([], ref), ref)
+    assert "Aucune observation" in vide and "<table" not in vide

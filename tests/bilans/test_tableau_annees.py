@@ -13,8 +13,9 @@ from tests.bilans import tableaux_factories as tf
 
 pytestmark = pytest.mark.django_db
 
-# middleware = 5, divisions, the learner and their division's learners, the data = 4
-REQUETES_FRAGMENT = 5 + 2 + 4
+# middleware = 5, divisions, the learner, their division's learners (values), the data = 4 +
+# the suggested levels (stored aggregates)
+REQUETES_FRAGMENT = 5 + 3 + 5
 
 
 @pytest.fixture
@@ -130,21 +131,21 @@ def test_suggestion_identique_avec_ou_sans_les_annees_anterieures(
     assert len(courante.colonnes) < len(toutes.colonnes)
 
     def suggestions(t):
-        return {
-            b.competence.code: (b.suggestion.niveau, b.poids_total, b.pourquoi, b.pourquoi_autres)
-            for b in t.blocs_competences
-        }
+        return {b.competence.code: b.suggestion.niveau for b in t.blocs_competences}
 
     assert suggestions(courante) == suggestions(toutes)
     html = client.get(_url(personas), params).content.decode()
-    assert re.search(r"… et \d+ observations plus anciennes ou de poids plus faible", html)
-    assert html.count('<details class="tb-pourquoi">') == len(courante.blocs_competences)
-    # and it weighs the earlier years: some contributions are older than this school year
+    adresses = re.findall(r'<details class="tb-pourquoi" hx-get="([^"]+)"', html)
+    assert len(adresses) == len(courante.blocs_competences)
+    # « Pourquoi ce niveau ? » (loaded on demand) weighs the earlier years too
+    explication = client.get(adresses[0], HTTP_HX_REQUEST="true")
+    assert re.search(
+        r"… et \d+ observations plus anciennes ou de poids plus faible",
+        explication.content.decode(),
+    )
     debut = min(c.date for c in courante.colonnes)
     assert any(
-        c.observation.date < debut
-        for b in courante.blocs_competences
-        for c in b.suggestion.contributions
+        c.observation.date < debut for c in explication.context["p"].suggestion.contributions
     )
 
 
@@ -169,3 +170,27 @@ def test_filtre_sans_evaluation_cette_annee(as_persona, personas, trois_ans):
         f"{courante}-{courante + 1} pour ce filtre" in html
     )
     assert "afficher les années antérieures</a>" in html and "unite=U33&amp;annees=toutes" in html
+
+
+@pytest.mark.parametrize("annees", ["", "toutes"])
+def test_date_de_reference_avant_des_observations(
+    as_persona, personas, trois_ans, annees, django_assert_num_queries
+):
+    """A reference date (the filter) before some observations: the stored aggregates cannot
+    answer; the level is the rule's on the observations up to that date — from the cells
+    when every year is read, else from one more query (the earlier years' cells are not
+    read)."""
+    from bilans.queries_bilans import suggestion_expliquee
+
+    client = as_persona("enseignant")
+    reference = datetime.date(annee_courante() - 1, 11, 15)
+    params = {"apprenant": trois_ans["moi"].pk, "annees": annees, "date": reference.isoformat()}
+    with django_assert_num_queries(REQUETES_FRAGMENT + (0 if annees else 1)):
+        response = client.get(_url(personas), params, HTTP_HX_REQUEST="true")
+    donnees = response.context["donnees"]
+    assert donnees.reference == reference
+    niveaux = {b.competence.pk: b.suggestion.niveau for b in donnees.blocs_competences}
+    assert niveaux == {
+        pk: suggestion_expliquee(trois_ans["moi"], pk, reference).niveau for pk in niveaux
+    }
+    assert set(niveaux.values()) != {"NE"}

@@ -5,7 +5,9 @@ import datetime
 
 import pytest
 
-from bilans.queries_tableaux import donnees_tableau
+from bilans.queries_bilans import suggestion_expliquee
+from bilans.queries_tableaux import donnees_tableau, observations_du_bloc
+from bilans.rendu_tableau import lignes_pourquoi
 from bilans.suggestion import Observation, suggerer
 from evaluations.models import Nature
 from tests.bilans import tableaux_factories as tf
@@ -113,15 +115,17 @@ def test_evaluations_cachees_ou_d_autrui_jamais_affichees(monde, personas):
     ]
     assert "1" not in niveaux  # the hidden and the other learner's "1" never show
     titres = {
-        c.observation.titre for b_ in t.blocs_competences for c in b_.suggestion.contributions
+        c.observation.titre
+        for b_ in t.blocs_competences
+        for c in suggestion_expliquee(monde["moi"], b_.competence.pk, REF).contributions
     }
-    assert "Évaluation cachée" not in titres
+    assert titres and "Évaluation cachée" not in titres
 
 
 def test_cellules_alignees_sur_les_colonnes(monde):
     t = donnees_tableau(monde["moi"], monde["diplome"], reference=REF)
     premiere = t.groupes[0].competences[0].criteres[0]  # U2, first criterion
-    assert premiere.critere == monde["ref"]["par_unite"]["U2"][0]
+    assert premiere.critere.pk == monde["ref"]["par_unite"]["U2"][0].pk
     assert [c.niveau if c else None for c in premiere.cellules] == ["2", "3", "4", None]
     seconde = t.groupes[0].competences[0].criteres[1]
     assert [c.niveau if c else None for c in seconde.cellules] == ["NE", None, None, None]
@@ -152,9 +156,9 @@ def test_filtre_unite(monde):
     t = donnees_tableau(monde["moi"], monde["diplome"], unite="U31", reference=REF)
     assert t.unite == "U31"
     assert [g.groupe.unite.code for g in t.groupes] == ["U31"]
-    assert {l_.critere for b in t.blocs_competences for l_ in b.criteres} == set(
-        monde["ref"]["par_unite"]["U31"]
-    )
+    assert {l_.critere.pk for b in t.blocs_competences for l_ in b.criteres} == {
+        c.pk for c in monde["ref"]["par_unite"]["U31"]
+    }
     # the évaluations with a résultat or a target in U31 only; counts follow the filter
     assert [c.pk for c in t.colonnes] == [monde["t1"].pk, monde["vide_u31"].pk]
     assert [c.nb for c in t.comptes] == [1, 1, 0]
@@ -164,7 +168,7 @@ def test_filtre_unite(monde):
 def test_filtre_competence(monde):
     comp = monde["ref"]["competences"][0]
     t = donnees_tableau(monde["moi"], monde["diplome"], competence=comp.code, reference=REF)
-    assert [b.competence for b in t.blocs_competences] == [comp]
+    assert [b.competence.pk for b in t.blocs_competences] == [comp.pk]
     assert [c.pk for c in t.colonnes] == [monde["p1"].pk, monde["p2"].pk, monde["t1"].pk]
     assert len(t.competences) == len(monde["ref"]["competences"])  # the select keeps them all
 
@@ -188,10 +192,13 @@ def test_suggestion_par_competence_selon_la_regle(monde):
         REF,
     )
     assert bloc.suggestion.niveau == attendu.niveau
-    assert [round(c.poids, 6) for c in bloc.suggestion.contributions] == [
+    # « Pourquoi ce niveau ? » (loaded on demand) explains the same observations
+    explique = suggestion_expliquee(monde["moi"], bloc.competence.pk, REF)
+    assert explique.niveau == attendu.niveau
+    assert [round(c.poids, 6) for c in explique.contributions] == [
         round(c.poids, 6) for c in attendu.contributions
     ]
-    lignes = bloc.pourquoi
+    lignes = lignes_pourquoi(explique.contributions)
     assert [x["nature"] for x in lignes] == ["Int", "E", "C"]
     assert all("," in x["poids"] and "." not in x["poids"] for x in lignes)
     # the reference date is honoured: before any observation the suggestion is NE
@@ -210,3 +217,48 @@ def test_apprenant_sans_evaluation(personas):
     assert t.colonnes == [] and t.plages == []
     assert [c.nb for c in t.comptes] == [0, 0, 0]
     assert all(b.suggestion.niveau == "NE" for b in t.blocs_competences)
+
+
+@pytest.mark.parametrize(
+    "reference",
+    [
+        REF,
+        datetime.date(2025, 1, 10),  # the day of the first observations
+        datetime.date(2025, 3, 1),  # between observations: later ones exist (exact fallback)
+        datetime.date(2026, 3, 1),  # the day before the latest one
+        datetime.date(2030, 1, 1),
+    ],
+)
+@pytest.mark.parametrize("filtre", [{}, {"unite": "U31"}])
+def test_niveau_lu_des_agregats_identique_a_la_regle(monde, reference, filtre):
+    """The level read from the stored aggregates (or, with an observation after the reference
+    date, computed from the cells) is the level of `suggerer` on the dashboard's observations,
+    whatever the reference date and the filter."""
+    t = donnees_tableau(monde["moi"], monde["diplome"], reference=reference, **filtre)
+    assert t.blocs_competences
+    for bloc in t.blocs_competences:
+        attendu = suggerer(observations_du_bloc(bloc), reference).niveau
+        assert bloc.suggestion.niveau == attendu
+        assert bloc.reference == reference
+        assert suggestion_expliquee(monde["moi"], bloc.competence.pk, reference).niveau == attendu
+    assert {b.suggestion.niveau for b in t.blocs_competences} != {"NE"} or reference < REF
+
+
+def test_niveau_lu_des_agregats_sans_recalcul(monde, monkeypatch):
+    """At a reference date after every observation the levels come from the stored aggregates
+    alone: the rule is not run on the cells."""
+    from bilans import queries_tableaux
+
+    def interdit(bloc):
+        raise AssertionError("recalcul depuis les cases")
+
+    attendus = {
+        b.competence.pk: b.suggestion.niveau
+        for b in donnees_tableau(monde["moi"], monde["diplome"], reference=REF).blocs_competences
+    }
+    monkeypatch.setattr(queries_tableaux, "observations_du_bloc", interdit)
+    t = donnees_tableau(monde["moi"], monde["diplome"], reference=REF)
+    assert {b.competence.pk: b.suggestion.niveau for b in t.blocs_competences} == attendus
+    assert set(attendus.values()) != {"NE"}
+    with pytest.raises(AssertionError, match="recalcul"):
+        donnees_tableau(monde["moi"], monde["diplome"], reference=datetime.date(2025, 3, 1))

@@ -98,7 +98,8 @@ def test_cellules_forme_code_niveau_infobulle(as_persona, personas, donnees):
         "10/01/2025 – Accueil en magasin – " in entetes[0] and "Intermédiaire [Int]" in entetes[0]
     )
     assert personas.a.enseignant2.user.last_name in entetes[1]
-    assert "title=" not in "".join(entetes) and html.count("Accueil en magasin") == 2  # + pourquoi
+    # once: « Pourquoi ce niveau ? » is loaded on demand
+    assert "title=" not in "".join(entetes) and html.count("Accueil en magasin") == 1
     # the tooltip is built from the column header on hover and on keyboard focus
     js = (settings.BASE_DIR / "static/cpro/js/tableaux.js").read_text()
     assert '"focusin"' in js and '"mouseover"' in js and '"Escape"' in js
@@ -137,35 +138,96 @@ def test_filtre_unite_dans_la_page(as_persona, personas, donnees):
 
 
 def test_pourquoi_virgule_et_formule(as_persona, personas, donnees):
-    html = (
-        as_persona("enseignant")
-        .get(
-            url(personas, "tableau"),
-            {"apprenant": donnees["moi"].pk, "date": "2025-06-01", "annees": "toutes"},
-        )
-        .content.decode()
+    """« Pourquoi ce niveau ? » is an empty <details> that loads the explanation (HTMX, at the
+    filter's reference date); without JavaScript its link opens the same URL as a page."""
+    client = as_persona("enseignant")
+    html = client.get(
+        url(personas, "tableau"),
+        {"apprenant": donnees["moi"].pk, "date": "2025-06-01", "annees": "toutes"},
+    ).content.decode()
+    competence = donnees["ref"]["par_unite"]["U2"][0].competence
+    adresse = reverse(
+        "bilans:tableau_pourquoi",
+        kwargs={
+            "etab": personas.a.etablissement.slug,
+            "apprenant": donnees["moi"].pk,
+            "competence": competence.pk,
+        },
     )
-    assert '<details class="tb-pourquoi">' in html
-    assert re.search(r'<td class="tb-poids">\d+,\d\d</td>', html)
-    assert "médiane pondérée" in html
-    assert "01/06/2025" in html
+    attendu = f"{adresse}?date=2025-06-01"
+    assert (
+        f'<details class="tb-pourquoi" hx-get="{attendu}" hx-trigger="toggle once" '
+        'hx-target="find .tb-pourquoi-contenu" hx-swap="innerHTML">' in html
+    )
+    assert f'<a href="{attendu}">Voir les observations</a>' in html
+    assert "tb-contributions" not in html  # nothing of the explanation in the page
+    fragment = client.get(attendu, HTTP_HX_REQUEST="true")
+    assert fragment["Vary"] and "HX-Request" in fragment["Vary"]
+    texte = fragment.content.decode()
+    assert "<html" not in texte
+    assert re.search(r'<td class="tb-poids">\d+,\d\d</td>', texte)
+    assert "médiane pondérée" in texte
+    assert f"pour {competence.code} au 01/06/2025" in texte
+    assert "Accueil en magasin" in texte and "Bilan entreprise PFMP" in texte
+    assert "Grille masquée au tableau" not in texte  # hidden from dashboards
+    page = client.get(attendu).content.decode()
+    assert "<html" in page and "Pourquoi ce niveau ?" in page and "médiane pondérée" in page
+    assert (
+        f'href="{url(personas, "tableau")}?apprenant={donnees["moi"].pk}&amp;date=2025-06-01"'
+        in page
+    )
+
+
+def test_pourquoi_refus(as_persona, personas, donnees):
+    """Another establishment's learner, a competence of another diplôme, or a learner whose
+    division prepares another diplôme → 404."""
+    from referentiels.models import Competence
+
+    client = as_persona("enseignant")
+    competence = donnees["ref"]["par_unite"]["U2"][0].competence
+
+    def adresse(apprenant, comp):
+        return reverse(
+            "bilans:tableau_pourquoi",
+            kwargs={
+                "etab": personas.a.etablissement.slug,
+                "apprenant": apprenant,
+                "competence": comp,
+            },
+        )
+
+    assert client.get(adresse(donnees["moi"].pk, competence.pk)).status_code == 200
+    autre_etab = personas.b.apprenant.apprenant.pk
+    assert client.get(adresse(autre_etab, competence.pk)).status_code == 404
+    ailleurs = tf.referentiel(personas.a.diplome2, unites=("U2",), competences=1, criteres=1)
+    comp2 = ailleurs["criteres"][0].competence
+    assert client.get(adresse(donnees["moi"].pk, comp2.pk)).status_code == 404
+    assert client.get(adresse(donnees["moi"].pk, 999999)).status_code == 404
+    assert Competence.objects.filter(pk=comp2.pk).exists()
 
 
 def test_bouton_bilan_seulement_si_la_page_existe(as_persona, personas, donnees, monkeypatch):
     client = as_persona("enseignant")
     params = {"apprenant": donnees["moi"].pk}
 
+    reel = views_tableaux.etab_reverse
+
     def absente(request, name, **kwargs):
-        raise NoReverseMatch(name)
+        if name == "bilans:bilan_creer":
+            raise NoReverseMatch(name)
+        return reel(request, name, **kwargs)
+
+    def presente(request, name, **kwargs):
+        return (
+            "/lp-a/bilans/creer/" if name == "bilans:bilan_creer" else reel(request, name, **kwargs)
+        )
 
     monkeypatch.setattr(views_tableaux, "etab_reverse", absente)
     assert (
         "Créer un bilan intermédiaire"
         not in client.get(url(personas, "tableau"), params).content.decode()
     )
-    monkeypatch.setattr(
-        views_tableaux, "etab_reverse", lambda request, name, **kw: "/lp-a/bilans/creer/"
-    )
+    monkeypatch.setattr(views_tableaux, "etab_reverse", presente)
     html = client.get(url(personas, "tableau"), params).content.decode()
     assert f'href="/lp-a/bilans/creer/?apprenant={donnees["moi"].pk}"' in html
     # the chef reads dashboards but does not write bilans

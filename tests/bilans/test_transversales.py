@@ -4,10 +4,13 @@ class view, pinned query counts) and in the learner's own dashboard; the diploma
 showing only their diploma's criteria."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
 
+from bilans import services_bilans
+from bilans.queries_bilans import suggestion_expliquee
 from bilans.queries_tableaux import donnees_tableau
 from bilans.queries_transversales import donnees_transversales, vue_classe_transversale
 from evaluations.models import Nature, Resultat
@@ -17,9 +20,10 @@ from tests.referentiels import transversal as tt
 
 pytestmark = pytest.mark.django_db
 
-# middleware (5) + référentiel, divisions, learner with classmates, criteria, évaluations,
-# their teachers, résultats
-REQUETES_APPRENANT = 5 + 7
+# middleware (5) + référentiel, divisions, learner, classmates (values), criteria, évaluations,
+# their teachers, résultats, the suggested levels (stored aggregates), the latest validated
+# bilans
+REQUETES_APPRENANT = 5 + 10
 # middleware (5) + référentiel, divisions, learners, criteria, participations, résultats,
 # validated positionnements
 REQUETES_CLASSE = 5 + 7
@@ -65,7 +69,9 @@ def test_donnees_d_un_apprenant_toutes_evaluations_de_tous_diplomes(personas, do
     aut = blocs["AUT"]
     assert [cel.niveau for cel in aut.criteres[0].resultats] == ["2", "4"]
     assert aut.suggestion.niveau == "4"  # the recent workplace observation weighs more
-    assert {p["titre"] for p in aut.pourquoi} == {"Accueil client", "Stage"}
+    explique = suggestion_expliquee(donnees["moi"], aut.competence.pk, datetime.date(2025, 5, 1))
+    assert explique.niveau == "4"
+    assert {c.observation.titre for c in explique.contributions} == {"Accueil client", "Stage"}
     # The official criterion is never a transversal row.
     codes = {ligne.critere.code for b in tableau.blocs_competences for ligne in b.criteres}
     assert donnees["officiel"].code not in codes
@@ -211,6 +217,78 @@ def test_critere_desactive_ne_s_ajoute_plus(as_persona, personas):
     response = client.post(liaison, {"critere": aut2.pk}, follow=True)
     assert "désactivé" in response.content.decode()
     assert not ev.criteres.exists()
+
+
+def test_pourquoi_d_une_competence_transversale(as_persona, personas, donnees):
+    """« Pourquoi ce niveau ? » of the transversal follow-up: the same URL as the diploma
+    dashboard's, for a transversal competence of the establishment (learner of any diploma)."""
+    a = personas.a
+    client = as_persona("enseignant")
+    html = client.get(
+        url(personas, "bilans:transversales"),
+        {"apprenant": donnees["moi"].pk, "date": "2025-05-01", "annees": "toutes"},
+    ).content.decode()
+    aut = tt.competence(a, "AUT")
+    adresse = url(
+        personas, "bilans:tableau_pourquoi", apprenant=donnees["moi"].pk, competence=aut.pk
+    )
+    assert f'hx-get="{adresse}?date=2025-05-01"' in html
+    fragment = client.get(f"{adresse}?date=2025-05-01", HTTP_HX_REQUEST="true")
+    texte = fragment.content.decode()
+    assert "Accueil client" in texte and "Stage" in texte and "pour AUT au 01/05/2025" in texte
+    page = client.get(adresse).content.decode()
+    assert "compétence transversale" in page and "Retour au suivi des compétences" in page
+    # another establishment's transversal competence → 404
+    b = personas.b
+    tt.referentiel(b)
+    autre = tt.competence(b, "AUT")
+    refus = url(
+        personas, "bilans:tableau_pourquoi", apprenant=donnees["moi"].pk, competence=autre.pk
+    )
+    assert client.get(refus).status_code == 404
+
+
+def test_niveau_du_dernier_bilan_valide(as_persona, personas, donnees):
+    """Beside the suggested level: the level of the latest VALIDATED bilan intermédiaire that
+    positions the transversal competence (a draft does not count)."""
+    a = personas.a
+    aut, equ = tt.competence(a, "AUT"), tt.competence(a, "EQU")
+    prof = a.enseignant.user
+
+    def bilan(date, niveaux, valider=True):
+        b = services_bilans.creer_bilan(donnees["moi"], par=prof, date=date)
+        services_bilans.modifier_bilan(
+            b, par=prof, date=date, constats="", conseils="", note=None, niveaux=niveaux
+        )
+        if valider:
+            services_bilans.valider_bilan(b, par=prof)
+        return b
+
+    def cellules():
+        html = (
+            as_persona("enseignant")
+            .get(
+                url(personas, "bilans:transversales"),
+                {"apprenant": donnees["moi"].pk, "annees": "toutes"},
+            )
+            .content.decode()
+        )
+        return re.findall(r'<div class="tb-suggestion-contenu">(.*?)<details', html)
+
+    assert all("Bilan validé" not in c for c in cellules())
+    bilan(datetime.date(2025, 6, 2), {aut.pk: "2", equ.pk: "1"})
+    bilan(datetime.date(2025, 9, 15), {aut.pk: "3"})
+    bilan(datetime.date(2025, 10, 1), {aut.pk: "4"}, valider=False)  # a draft
+    tableau = donnees_transversales(donnees["moi"], tt.referentiel(a))
+    valides = {b.competence.code: b.bilan_valide for b in tableau.blocs_competences}
+    assert valides["AUT"] == (datetime.date(2025, 9, 15), "3")
+    assert valides["EQU"][0] == datetime.date(2025, 9, 15)  # the latest bilan positions it too
+    aut_html, equ_html = cellules()
+    assert re.search(r"Bilan validé du 15/09/2025 :</span> <span class=\"lvl lvl-3\"", aut_html)
+    assert "Bilan validé du 15/09/2025" in equ_html
+    # the learner's own follow-up shows no suggestion, hence no bilan either
+    sans = donnees_transversales(donnees["moi"], tt.referentiel(a), avec_suggestions=False)
+    assert all(b.bilan_valide is None for b in sans.blocs_competences)
 
 
 # --- pinned query counts ---------------------------------------------------------------------

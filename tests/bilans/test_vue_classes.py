@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from bilans.models import BilanIntermediaire
-from bilans.queries_tableaux import vue_classe
+from bilans.vue_classes import vue_classe
 from tests.bilans import tableaux_factories as tf
 from tests.evaluations import grille_factories as gf
 
@@ -58,12 +58,15 @@ def classe(personas):
 
 def test_dernier_bilan_valide_sinon_suggestion(personas, classe):
     vue = vue_classe(personas.a.division, personas.a.diplome, reference=datetime.date(2025, 6, 1))
-    assert vue.competences == [classe["c1"], classe["c2"]]
-    lignes = {ligne.apprenant: ligne.positions for ligne in vue.lignes}
-    moi = lignes[classe["moi"]]
+    assert [c.pk for c in vue.competences] == [classe["c1"].pk, classe["c2"].pk]
+    lignes = {ligne.apprenant.pk: ligne.positions for ligne in vue.lignes}
+    assert [ligne.apprenant.nom for ligne in vue.lignes] == sorted(
+        (str(classe["moi"]), str(classe["apprenti"])), key=str.lower
+    )
+    moi = lignes[classe["moi"].pk]
     assert (moi[0].niveau, moi[0].suggere, moi[0].date) == ("3", False, datetime.date(2025, 5, 1))
     assert (moi[1].niveau, moi[1].suggere) == ("2", False)  # the older bilan still positions C2
-    apprenti = lignes[classe["apprenti"]]
+    apprenti = lignes[classe["apprenti"].pk]
     assert (apprenti[0].niveau, apprenti[0].suggere) == ("3", True)  # draft bilan ignored
     assert (apprenti[1].niveau, apprenti[1].suggere) == ("NE", True)  # hidden évaluation ignored
 

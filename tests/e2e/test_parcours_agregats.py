@@ -5,7 +5,7 @@ moves it. Pages arrive gzip-compressed. Screenshots at 1366×768 and 390×844.""
 import pytest
 from django.urls import reverse
 
-from bilans.queries_tableaux import vue_classe
+from bilans.vue_classes import vue_classe
 from evaluations import agregats
 from tests.e2e.outils import connecter
 from tests.evaluations import grille_factories as gf

@@ -2,7 +2,8 @@
 current school year is shown; « Afficher les années antérieures » loads the earlier ones in
 place (HTMX) and the URL follows; the tooltip of a cell (date, évaluation, teacher, level) is
 built from its column and shows on keyboard focus, closed by Escape, inside a 390 px screen;
-axe-core finds nothing on either view. Screenshots at 1366 × 768 and 390 × 844."""
+axe-core finds nothing on either view. « Pourquoi ce niveau ? » is loaded when opened (HTMX,
+once), or as a page without JavaScript. Screenshots at 1366 × 768 and 390 × 844."""
 
 import re
 
@@ -105,4 +106,35 @@ def test_parcours_tableau_annees(live_server, page, personas, csp_violations, ca
     assert "Situation" in texte and " – niveau " in texte
     page.set_viewport_size({"width": 1366, "height": 768})
     _captures(page, capture, "compacte", csp_violations)
+
+    # 4. « Pourquoi ce niveau ? » is loaded when opened (HTMX), once; its link (no JavaScript)
+    # opens the same explanation as a page.
+    pourquoi = page.locator("details.tb-pourquoi").first
+    adresse = pourquoi.get_attribute("hx-get")
+    assert pourquoi.locator("a").get_attribute("href") == adresse
+    assert page.locator("table.tb-contributions").count() == 0  # nothing loaded yet
+    with page.expect_response(lambda r: "/pourquoi/" in r.url) as reponse:
+        pourquoi.locator("summary").click()
+    assert reponse.value.status == 200
+    tableau = pourquoi.get_by_role("table", name=re.compile(r"Observations prises en compte pour"))
+    tableau.wait_for()
+    assert re.search(r"au \d\d/\d\d/\d{4}", tableau.locator("caption").inner_text())
+    assert "Poids total" in tableau.inner_text()
+    assert "médiane pondérée" in pourquoi.inner_text()
+    pourquoi.scroll_into_view_if_needed()
+    _captures(page, capture, "pourquoi", csp_violations)
+    # closed and opened again: not loaded twice (hx-trigger "toggle once")
+    appels = []
+    page.on("request", lambda r: appels.append(r.url) if "/pourquoi/" in r.url else None)
+    pourquoi.locator("summary").click()
+    pourquoi.locator("summary").click()
+    page.wait_for_timeout(300)  # no request to wait for: give a wrong one the time to leave
+    assert appels == []
+    assert pourquoi.locator("table.tb-contributions").count() == 1
+    # without JavaScript: the same explanation as a page, with a way back
+    page.goto(f"{live_server.url}{adresse}")
+    page.get_by_role("heading", name=re.compile(r"Pourquoi ce niveau \?")).wait_for()
+    assert "Poids total" in page.locator("table.tb-contributions").inner_text()
+    assert page.get_by_role("link", name=re.compile("Retour au tableau de bord")).count() == 1
+    _captures(page, capture, "pourquoi_page", csp_violations)
     assert csp_violations == []

@@ -10,8 +10,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
-from bilans.queries_tableaux import donnees_tableau, vue_classe
+from bilans.queries_tableaux import donnees_tableau
 from bilans.suggestion import niveau_agrege
+from bilans.vue_classes import vue_classe
 from evaluations import agregats, tasks
 from evaluations import services as ev_services
 from evaluations import services_grille as sg
@@ -190,7 +191,8 @@ def test_class_view_from_aggregates_equals_the_exact_rule_and_falls_back(monde):
         vue = vue_classe(a.division, a.diplome, reference=reference)
         index = {c.pk: i for i, c in enumerate(vue.competences)}
         for ligne in vue.lignes:
-            exacts = _niveaux_exacts(ligne.apprenant, a.diplome, reference)
+            eleve = next(e for e in eleves if e.pk == ligne.apprenant.pk)
+            exacts = _niveaux_exacts(eleve, a.diplome, reference)
             for comp_pk, niveau in exacts.items():
                 assert ligne.positions[index[comp_pk]].niveau == niveau
 
