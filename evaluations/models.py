@@ -124,8 +124,9 @@ class Resultat(models.Model):
                 fields=["evaluation", "apprenant", "critere"], name="resultat_unique"
             )
         ]
+        # (apprenant, critere) was dropped (migration 0006): never scanned under `make charge`
+        # (pg_stat_user_indexes, 02/12/2026), the covering index below serves learner-side reads.
         indexes = [
-            models.Index(fields=["apprenant", "critere"]),
             # Covering index of the learner-side reads (dashboards, vue classes): an index-only
             # scan of one learner's résultats, whatever the size of the establishment.
             models.Index(
@@ -151,7 +152,10 @@ class AgregatSuggestion(models.Model):
     give the suggestion only at a reference date ≥ every `date_max` of the competence.
     """
 
-    apprenant = models.ForeignKey(Apprenant, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: `agregat_suggestion_unique` starts with it (migration 0006).
+    apprenant = models.ForeignKey(
+        Apprenant, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     competence = models.ForeignKey(Competence, on_delete=models.CASCADE, related_name="+")
     niveau = models.CharField(_("niveau"), max_length=1)
     somme = models.FloatField(_("somme des poids bruts"), default=0.0)
