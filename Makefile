@@ -56,13 +56,15 @@ run: install
 BENCH_DB ?= sqlite:///$(CURDIR)/bench.sqlite3
 BENCH_ENV := DEBUG=1 DATABASE_URL=$(BENCH_DB)
 
+# make bench: before (commit caa6ed0, git worktree) / after (working tree) over HTTP against
+# gunicorn with production settings, PostgreSQL cpro_bench_avant / cpro_bench, the targets table
+# of issue 14 in one run (bench/README.md). APPRENANTS=70 ANNEES=2 for a small run,
+# BENCH_ARGS="--reutiliser" to keep the generated databases, "--sans-avant", "--tours 20"...
+# The in-process bench stays: $(BENCH_ENV) $(PY) -m bench.scenarios --etablissement lp-grand
 bench: install
-	$(BENCH_ENV) $(PY) manage.py migrate --noinput
-	$(BENCH_ENV) $(PY) -m bench.generer --etablissement lp-petit --apprenants 35 --annees $${ANNEES:-3} --reset
-	$(BENCH_ENV) $(PY) -m bench.generer --etablissement lp-grand --apprenants $${APPRENANTS:-1500} --annees $${ANNEES:-3} --reset
-	$(BENCH_ENV) $(PY) -m bench.scenarios --etablissement lp-grand --comparer lp-petit
+	$(PY) -m bench.http --apprenants $${APPRENANTS:-1500} --annees $${ANNEES:-3} $(BENCH_ARGS)
 
-# Load test: gunicorn + PostgreSQL on loopback, 50 simulated teachers (bench/CHARGE.md).
+# Load test: gunicorn + PostgreSQL on loopback, 100 simulated teachers, 4 min (bench/CHARGE.md).
 charge: install
 	$(PY) -m pip install --quiet -e '.[bench]'
 	$(PY) -m bench.run_charge $(CHARGE_ARGS)

@@ -38,7 +38,8 @@ ATTENTE_429 = 60.0
 
 CSRF_FORM = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 CSRF_HX = re.compile(r"hx-headers='\{\"X-CSRFToken\": \"([^\"]+)\"\}'")
-CELLULE = re.compile(r'<td class="cellule[^"]*" id="cel-(\d+)-(\d+)"[^>]*>\s*<select')
+# An editable cell: a <select> (before issue 14) or the light <button> of the grid's menu.
+CELLULE = re.compile(r'<td class="cellule[^"]*" id="cel-(\d+)-(\d+)"[^>]*>\s*<(?:select|button)')
 SAISIR_URL = re.compile(r'data-saisir-url="([^"]+)"')
 DIPLOME_RADIO = re.compile(r'<input type="radio" name="diplome" value="(\d+)"')
 NIVEAUX = ["NE", "1", "2", "3", "4"]

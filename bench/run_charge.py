@@ -1,6 +1,6 @@
 """Load test on loopback: PostgreSQL + gunicorn + locust, results in bench/resultats-charge.md.
 
-    .venv/bin/python -m bench.run_charge [--utilisateurs 50] [--duree 2m] [--workers 5] ...
+    .venv/bin/python -m bench.run_charge [--utilisateurs 100] [--duree 4m] [--workers 5] ...
 
 Steps (see bench/CHARGE.md): (re)create the dedicated database `cpro_charge`, migrate, generate
 the establishment (`bench.generer --apprenants 300 --annees 1 --etablissement lp-charge`), add
@@ -15,32 +15,31 @@ import datetime
 import json
 import os
 import platform
+import random
 import resource
-import secrets
-import signal
 import statistics
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
+import urllib.parse
 from pathlib import Path
 
-RACINE = Path(__file__).resolve().parent.parent
-VENV_BIN = Path(sys.executable).parent
-BASES_INTERDITES = {"cpro", "test_cpro", "cpro_bench", "postgres", "template0", "template1"}
+from bench.serveur import PY, RACINE, VENV_BIN, Instance, erreurs_journal, modele_cpu
+
+BASES_INTERDITES = {"cpro_bench", "cpro_bench_avant"}
+UN_SEUL = 30  # dashboard requests of the single-user measurement (after 3 warm-ups)
 
 
 def _arguments(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--utilisateurs", type=int, default=50, help="simulated teachers (50)")
+    p.add_argument("--utilisateurs", type=int, default=100, help="simulated teachers (100)")
     p.add_argument(
         "--spawn-rate",
         type=float,
         default=2.0,
         help="users started per second (login limit: 300/min/IP in cpro/settings.py)",
     )
-    p.add_argument("--duree", default="5m", help="locust --run-time, ramp-up included (5m)")
+    p.add_argument("--duree", default="4m", help="locust --run-time, ramp-up included (4m)")
     p.add_argument("--workers", type=int, default=5, help="gunicorn workers (5 = 2 × nproc + 1)")
     p.add_argument("--threads", type=int, default=1, help="gunicorn threads (>1: gthread)")
     p.add_argument("--port", type=int, default=8765)
@@ -53,6 +52,11 @@ def _arguments(argv=None) -> argparse.Namespace:
     p.add_argument("--enseignants", type=int, default=None, help="accounts (default: users)")
     p.add_argument("--conn-max-age", type=int, default=60, help="CONN_MAX_AGE of gunicorn")
     p.add_argument("--reutiliser", action="store_true", help="keep the database and its data")
+    p.add_argument(
+        "--preparer-seulement",
+        action="store_true",
+        help="database, data and plan only (then --reutiliser)",
+    )
     p.add_argument("--travail", default="/tmp/cpro-charge", help="logs, static, plan, CSV")
     p.add_argument("--sortie", default=str(RACINE / "bench" / "resultats-charge.md"))
     p.add_argument(
@@ -61,29 +65,6 @@ def _arguments(argv=None) -> argparse.Namespace:
         help="count the ramp-up too (default: locust --reset-stats once every user is started)",
     )
     return p.parse_args(argv)
-
-
-def _executer(cmd, env, titre):
-    print(f"→ {titre}", flush=True)
-    t0 = time.perf_counter()
-    subprocess.run(cmd, env=env, cwd=RACINE, check=True)
-    return time.perf_counter() - t0
-
-
-def _preparer_base(args) -> None:
-    import psycopg
-
-    if args.base in BASES_INTERDITES:
-        raise SystemExit(f"Base « {args.base} » interdite pour le test de charge.")
-    with psycopg.connect(f"{args.pg}/postgres", autocommit=True) as conn:
-        existe = conn.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [args.base]
-        ).fetchone()
-        if existe and args.reutiliser:
-            return
-        if existe:
-            conn.execute(f'DROP DATABASE "{args.base}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{args.base}"')
 
 
 def _cpu_machine() -> tuple[int, int]:
@@ -127,21 +108,6 @@ def _pids_postgres() -> list[int]:
         except OSError:
             continue
     return pids
-
-
-def _attendre(url: str, processus, delai: float = 30.0) -> None:
-    fin = time.monotonic() + delai
-    while time.monotonic() < fin:
-        if processus.poll() is not None:
-            raise SystemExit("gunicorn s'est arrêté au démarrage : voir gunicorn.log.")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as r:  # noqa: S310 — loopback
-                if r.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.3)
-    raise SystemExit(f"gunicorn ne répond pas sur {url}.")
 
 
 def _lire_stats(prefixe: Path) -> list[dict]:
@@ -193,12 +159,49 @@ def _journal_locust(chemin: Path) -> tuple[list[str], int]:
     return lignes, echecs
 
 
-def _erreurs_gunicorn(journal: Path) -> list[str]:
-    if not journal.exists():
-        return []
-    lignes = journal.read_text(errors="replace").splitlines()
-    marques = ("Traceback", "[ERROR]", "Internal Server Error", "[CRITICAL]")
-    return [ligne for ligne in lignes if any(m in ligne for m in marques)]
+def un_seul_utilisateur(instance: Instance, plan: dict) -> list[float]:
+    """The dashboard alone: one teacher of the plan logged in through the login page, then
+    3 warm-up requests and UN_SEUL timed ones on learners of its divisions, one at a time
+    (nothing else runs). Times in ms, as locust measures them (request sent → body read)."""
+    from bench.http import ClientHTTP, verifier
+
+    compte = plan["enseignants"][0]
+    client = ClientHTTP(instance.hote)
+    base = f"/{plan['etablissement']}"
+    client.connecter(f"{base}/", compte["username"], plan["mot_de_passe"])
+    hasard = random.Random(14)
+    temps = []
+    for i in range(3 + UN_SEUL):
+        division = hasard.choice(compte["divisions"])
+        apprenant = hasard.choice(plan["divisions"][str(division)]["apprenants"])
+        requete = urllib.parse.urlencode({"division": division, "apprenant": apprenant})
+        chemin = f"{base}/bilans/tableaux-de-bord/?{requete}"
+        r = verifier(client.get(chemin), chemin)
+        if i >= 3:
+            temps.append(r.ms)
+    return temps
+
+
+def _centile(valeurs: list[float], q: int) -> float:
+    return statistics.quantiles(valeurs, n=100, method="inclusive")[q - 1]
+
+
+def _lignes_un_seul(seul: list[float], stats: list[dict]) -> list[str]:
+    """The dashboard alone vs under load: p95 under load ≤ 10 × the single-user median."""
+    ligne = next((x for x in stats if x["Name"] == "tableau de bord apprenant"), None)
+    med = statistics.median(seul)
+    lignes = [
+        f"- Tableau de bord à un seul utilisateur (même serveur, juste avant la charge, "
+        f"{len(seul)} requêtes l'une après l'autre) : médiane {med:.0f} ms, "
+        f"p95 {_centile(seul, 95):.0f} ms"
+    ]
+    if ligne is not None and float(ligne["95%"]) > 0:
+        p95 = float(ligne["95%"])
+        lignes.append(
+            f"- Tableau de bord sous charge : p95 {p95:.0f} ms = {p95 / med:.1f} × le temps à un "
+            f"utilisateur (cible ≤ 10 ×) : {'atteint' if p95 <= 10 * med else 'non atteint'}"
+        )
+    return lignes
 
 
 def main(argv=None) -> int:
@@ -206,62 +209,32 @@ def main(argv=None) -> int:
     travail = Path(args.travail)
     travail.mkdir(parents=True, exist_ok=True)
     plan = travail / "plan.json"
-    journal = travail / "gunicorn.log"
     prefixe_csv = travail / "locust"
     journal_locust = travail / "journal-locust.json"
     journal_locust.unlink(missing_ok=True)
     nb_enseignants = args.enseignants or args.utilisateurs
-    py = str(VENV_BIN / "python")
-
-    base_env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DEBUG", "DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "SECRET_KEY"}
-    }
-    base_env.update(
-        DJANGO_SETTINGS_MODULE="cpro.settings",
-        DATABASE_URL=f"{args.pg}/{args.base}",
-        STATIC_ROOT=str(travail / "static"),
-        MEDIA_ROOT=str(travail / "media"),
+    instance = Instance(
+        "charge",
+        RACINE,
+        args.base,
+        travail,
+        args.port,
+        pg=args.pg,
+        redis=args.redis,
+        conn_max_age=args.conn_max_age,
     )
-    env_dev = {**base_env, "DEBUG": "1"}
-    env_prod = {
-        **base_env,
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "SESSION_COOKIE_SECURE": "0",
-        "CSRF_COOKIE_SECURE": "0",
-        "SECURE_HSTS_SECONDS": "0",
-        "CONN_MAX_AGE": str(args.conn_max_age),
-        "LOG_LEVEL": "WARNING",
-    }
-    if args.redis:
-        env_prod["REDIS_URL"] = args.redis
-        # No Celery worker runs here: tasks stay eager (none is hit by the scenario anyway).
-        env_prod["CELERY_BROKER_URL"] = ""
+    py = PY
 
     durees = {}
-    _preparer_base(args)
-    if not args.reutiliser:
-        durees["migrate"] = _executer(
-            [py, "manage.py", "migrate", "--noinput", "-v", "0"], env_dev, "migrate"
-        )
-        durees["génération"] = _executer(
-            [
-                py, "-m", "bench.generer",
-                "--apprenants", str(args.apprenants),
-                "--annees", str(args.annees),
-                "--etablissement", args.etablissement,
-                "--reset",
-            ],
-            env_dev,
-            "bench.generer",
-        )  # fmt: skip
+    if not (args.reutiliser and instance.base_existe()):
+        instance.recreer_base(BASES_INTERDITES)
+        durees["migrate"] = instance.migrer()
+        durees["génération"] = instance.generer(args.etablissement, args.apprenants, args.annees)
+    else:
+        instance.migrer()  # the working tree may have gained a migration since
     trop_peu = plan.exists() and len(json.loads(plan.read_text())["enseignants"]) < nb_enseignants
     if not args.reutiliser or not plan.exists() or trop_peu:
-        durees["enseignants"] = _executer(
+        durees["enseignants"] = instance.executer(
             [
                 py, "-m", "bench.charge_donnees",
                 "--etablissement", args.etablissement,
@@ -269,37 +242,20 @@ def main(argv=None) -> int:
                 "--plan", str(plan),
                 "--reset",
             ],
-            env_dev,
             "bench.charge_donnees",
         )  # fmt: skip
-    _executer([py, "manage.py", "collectstatic", "--noinput", "-v", "0"], env_prod, "collectstatic")
-    if args.redis:
-        subprocess.run(["redis-cli", "-u", args.redis, "FLUSHDB"], check=False, capture_output=True)
+    if args.preparer_seulement:
+        print("Base prête : relancez avec --reutiliser.")
+        return 0
+    instance.collectstatic()
+    instance.vider_redis()
 
-    hote = f"http://127.0.0.1:{args.port}"
-    gunicorn = [
-        str(VENV_BIN / "gunicorn"),
-        "cpro.wsgi",
-        "--bind", f"127.0.0.1:{args.port}",
-        "--workers", str(args.workers),
-        "--access-logfile", str(travail / "acces.log"),
-        "--error-logfile", "-",
-        "--timeout", "60",
-    ]  # fmt: skip
-    if args.threads > 1:
-        gunicorn += ["--worker-class", "gthread", "--threads", str(args.threads)]
-    print(f"→ gunicorn ({args.workers} workers) sur {hote}", flush=True)
-    with open(journal, "w") as sortie_g:
-        serveur = subprocess.Popen(  # noqa: S603
-            gunicorn,
-            env=env_prod,
-            cwd=RACINE,
-            stdout=sortie_g,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    hote = instance.hote
+    serveur = instance.demarrer(args.workers, args.threads).lancer()
     try:
-        _attendre(f"{hote}/{args.etablissement}/", serveur)
+        serveur.attendre(f"/{args.etablissement}/")
+        print("→ tableau de bord à un seul utilisateur", flush=True)
+        seul = un_seul_utilisateur(instance, json.loads(plan.read_text()))
         workers = _pids_enfants(serveur.pid)
         postgres = _pids_postgres()
         cpu0 = _cpu_machine()
@@ -326,7 +282,11 @@ def main(argv=None) -> int:
         print(f"→ locust : {args.utilisateurs} utilisateurs, {args.duree}", flush=True)
         proc_locust = subprocess.run(  # noqa: S603
             locust,
-            env={**base_env, "CHARGE_PLAN": str(plan), "CHARGE_JOURNAL": str(journal_locust)},
+            env={
+                **instance.env_base,
+                "CHARGE_PLAN": str(plan),
+                "CHARGE_JOURNAL": str(journal_locust),
+            },
             cwd=RACINE,
             check=False,
             capture_output=True,
@@ -343,30 +303,17 @@ def main(argv=None) -> int:
         )
         (travail / "locust.log").write_text(proc_locust.stdout + proc_locust.stderr)
     finally:
-        os.killpg(serveur.pid, signal.SIGTERM)
-        try:
-            serveur.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(serveur.pid, signal.SIGKILL)
-            serveur.wait()
-    print("→ gunicorn arrêté", flush=True)
+        serveur.arreter()
 
     stats = _lire_stats(prefixe_csv)
     echecs = _lire_echecs(prefixe_csv)
-    erreurs = _erreurs_gunicorn(journal)
+    erreurs = erreurs_journal(serveur.journal)
     total = next(s for s in stats if s["Name"] == "Aggregated")
     occupation = 100 * (cpu1[0] - cpu0[0]) / max(1, cpu1[1] - cpu0[1])
     cpu_total = (cpu1[0] - cpu0[0]) / os.sysconf("SC_CLK_TCK")
     cpu_autres = cpu_total - (cpu_g1 - cpu_g0) - (cpu_pg1 - cpu_pg0) - cpu_locust
     nproc = os.cpu_count()
-    modele = next(
-        (
-            ligne.split(":", 1)[1].strip()
-            for ligne in Path("/proc/cpuinfo").read_text().splitlines()
-            if ligne.startswith("model name")
-        ),
-        platform.processor(),
-    )
+    modele = modele_cpu()
     infos = json.loads(plan.read_text())["comptes"]
     lignes_journal, echecs_tout = _journal_locust(journal_locust)
     lignes = [
@@ -391,6 +338,7 @@ def main(argv=None) -> int:
         f"{float(total['Requests/s']):.1f} req/s, médiane {total['50%']} ms, "
         f"p95 {total['95%']} ms, p99 {total['99%']} ms",
         *lignes_journal,
+        *_lignes_un_seul(seul, stats),
         "",
         *_tableau(stats),
         "",

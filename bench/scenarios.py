@@ -149,92 +149,31 @@ def mesurer_travail(travail: Travail, etab, repetitions: int) -> Mesure:
 
 def preparer(slug: str) -> Contexte | None:
     """The client, pages and workers of one establishment (None if it does not exist)."""
-    from django.db.models import Count, Q
     from django.test import Client
     from django.urls import reverse
 
-    from bench.generer import EPREUVE_CCF, _prefixe
+    from bench.cibles import choisir, travail_zip
     from bilans import queries_tableaux
-    from bilans.models import BilanIntermediaire
     from certification.models import GrilleCandidat
-    from cpro.models import AnneeScolaire, Apprenant, Division, Etablissement, Membership, Statut
+    from cpro.models import Apprenant
     from cpro.tenancy import SESSION_DIPLOME
     from evaluations.models import Evaluation, Resultat
     from lslpro.models import Livret
-    from referentiels.models import GrilleCCF, Niveau
+    from referentiels.models import Niveau
 
-    etab = Etablissement.objects.filter(slug=slug).first()
-    if etab is None:
+    choix = choisir(slug)
+    if choix is None:
         return None
+    etab, prof, ddfpt, diplome, annee = (
+        choix.etab, choix.prof, choix.ddfpt, choix.diplome, choix.annee
+    )  # fmt: skip
+    divisions, division, apprenant = choix.divisions, choix.division, choix.apprenant
     ctx = Contexte(slug=slug, etab=etab)
-    prefixe = _prefixe(slug)
-    prof = Membership.objects.select_related("user").get(
-        etablissement=etab, user__username=f"{prefixe}prof"
-    )
-    ddfpt = (
-        Membership.objects.select_related("user")
-        .filter(etablissement=etab, user__username=f"{prefixe}ddfpt")
-        .first()
-    )
-    diplome = prof.diplomes.get()
-    annee = AnneeScolaire.courante()
-
-    # The first current Terminale division (else the first division), and in it the learner
-    # with a draft bilan and a livret (when there are) who has the most résultats.
-    divisions = Division.objects.filter(etablissement=etab, annee=annee, diplome=diplome)
-    division = (
-        divisions.filter(niveau=Niveau.TERMINALE).order_by("nom").first()
-        or divisions.order_by("nom").first()
-    )
-    eleves = Apprenant.objects.filter(division=division).annotate(
-        brouillons=Count(
-            "bilans", filter=Q(bilans__statut=BilanIntermediaire.Statut.BROUILLON), distinct=True
-        ),
-        nb_livrets=Count("livrets", distinct=True),
-    )
-    preferes = eleves.filter(brouillons__gt=0, nb_livrets__gt=0, statut=Statut.SCOLAIRE)
-    ids = list((preferes if preferes.exists() else eleves).values_list("pk", flat=True))
-    ligne = (
-        Resultat.objects.filter(apprenant__in=ids)
-        .values("apprenant")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "apprenant")
-        .first()
-    )
-    apprenant = Apprenant.objects.select_related("division").get(pk=ligne["apprenant"])
-    nb_eleves = division.apprenants.count()
-    evaluation = (
-        Evaluation.objects.filter(
-            etablissement=etab,
-            annee=division.annee,
-            participants__apprenant=apprenant,
-            verrouillee=False,
-        )
-        .annotate(nb_criteres=Count("criteres", distinct=True))
-        .order_by("-nb_criteres", "-date", "pk")
-        .first()
-    )
-    critere = evaluation.criteres.order_by("pk").first()
+    nb_eleves, evaluation, critere = choix.nb_eleves, choix.evaluation, choix.critere
     donnees = queries_tableaux.donnees_tableau(apprenant, diplome)
     nb_colonnes, nb_criteres = len(donnees.colonnes), donnees.nb_criteres
-    brouillon = (
-        BilanIntermediaire.objects.filter(
-            apprenant=apprenant, statut=BilanIntermediaire.Statut.BROUILLON
-        )
-        .order_by("-date", "-pk")
-        .first()
-    )
-    bilan_pdf = (
-        BilanIntermediaire.objects.filter(apprenant=apprenant)
-        .order_by("-statut", "-date", "-pk")  # VALIDE before BROUILLON
-        .first()
-    )
-    session = annee.debut + 1
-    grille = GrilleCCF.objects.filter(diplome=diplome, epreuve=EPREUVE_CCF).first()
-    nb_verrouillees = GrilleCandidat.objects.filter(
-        apprenant__division=division, grille=grille, session=session,
-        statut=GrilleCandidat.Statut.VERROUILLEE,
-    ).count()  # fmt: skip
+    brouillon, bilan_pdf = choix.brouillon, choix.bilan_pdf
+    session, nb_verrouillees = choix.session, choix.nb_verrouillees
     nb_candidats = GrilleCandidat.objects.filter(etablissement=etab, session=session).count()
     livrets = Livret.objects.filter(etablissement=etab, annee=annee)
     divisions_lsl = sorted(set(livrets.values_list("apprenant__division", flat=True)))
@@ -328,15 +267,7 @@ def preparer(slug: str) -> Contexte | None:
             Travail("bilan_pdf", "PDF d'un bilan", "bilan_pdf", {"bilan": bilan_pdf.pk}, prof.user)
         )
     if nb_verrouillees:
-        ctx.travaux.append(
-            Travail(
-                "zip",
-                f"ZIP des grilles CCF {EPREUVE_CCF} d'une division",
-                "grilles_ccf_zip",
-                {"division": division.pk, "epreuve": grille.pk, "session": session},
-                prof.user,
-            )
-        )
+        ctx.travaux.append(travail_zip(choix))
     if nb_livrets and ddfpt is not None:
         from lslpro.services_export import verifier
 
@@ -368,8 +299,8 @@ def preparer(slug: str) -> Contexte | None:
         f"{Evaluation.objects.filter(etablissement=etab).count()} évaluations, "
         f"{nb_resultats:,} résultats, {nb_candidats} grilles CCF (session {session}), "
         f"{nb_livrets} livrets LSL.".replace(",", " "),
-        f"  apprenant {apprenant.pk} de {division.nom} ({ligne['n']} résultats) : tableau de "
-        f"bord {nb_criteres} critères × {nb_colonnes} évaluations = "
+        f"  apprenant {apprenant.pk} de {division.nom} ({choix.nb_resultats_apprenant} "
+        f"résultats) : tableau de bord {nb_criteres} critères × {nb_colonnes} évaluations = "
         f"{nb_criteres * nb_colonnes} cellules ; grille {nb_eleves} × {evaluation.nb_criteres} ; "
         f"ZIP : {nb_verrouillees} grilles ; XML LSL : {nb_livrets} apprenants.",
     ]
