@@ -30,6 +30,12 @@ from projets.forms import (
 )
 
 
+def _champs(donnees: dict, etapes) -> dict:
+    """The project form's fields and stages, as `creer_projet` / `modifier_projet` take them."""
+    champs = ("titre", "description", "divisions", "apprenants", "enseignants")
+    return {**{c: donnees[c] for c in champs}, "etapes": [f.cleaned_data for f in etapes.forms]}
+
+
 def _url_dossier(request, projet, apprenant, ancre: str = "") -> str:
     url = etab_reverse(request, "projets:dossier", pk=projet.pk, apprenant=apprenant.pk)
     return f"{url}#{ancre}" if ancre else url
@@ -73,14 +79,7 @@ def projet_creer(request: HttpRequest) -> HttpResponse:
         projet = appliquer_service(
             form,
             lambda: services.creer_projet(
-                request.etablissement,
-                par=request.user,
-                titre=d["titre"],
-                description=d["description"],
-                divisions=d["divisions"],
-                apprenants=d["apprenants"],
-                enseignants=d["enseignants"],
-                etapes=[f.cleaned_data for f in etapes.forms],
+                request.etablissement, par=request.user, **_champs(d, etapes)
             ),
         )
         if projet is not None:
@@ -136,16 +135,7 @@ def projet_modifier(request: HttpRequest, pk: int) -> HttpResponse:
         d = form.cleaned_data
         modifie = appliquer_service(
             form,
-            lambda: services.modifier_projet(
-                p,
-                par=request.user,
-                titre=d["titre"],
-                description=d["description"],
-                divisions=d["divisions"],
-                apprenants=d["apprenants"],
-                enseignants=d["enseignants"],
-                etapes=[f.cleaned_data for f in etapes.forms],
-            ),
+            lambda: services.modifier_projet(p, par=request.user, **_champs(d, etapes)),
         )
         if modifie is not None:
             messages.success(request, "Le projet est modifié.")
