@@ -86,3 +86,24 @@ def evaluation(projet_, apprenant, *, validee=True, note="14.5", appreciation=No
         validee=validee,
         validee_le=timezone.now() if validee else None,
     )
+
+
+def eleves(side, n) -> list:
+    """`n` new scolaire learners of `side`'s division (with their accounts)."""
+    from cpro.models import Role, Statut
+    from tests.factories import ApprenantFactory, MembershipFactory, UserFactory
+
+    k = next(_seq)
+    resultat = []
+    for i in range(n):
+        user = UserFactory(username=f"{side.etablissement.slug}-eleve-pj{k}-{i}")
+        m = MembershipFactory(user=user, etablissement=side.etablissement, role=Role.APPRENANT)
+        resultat.append(
+            ApprenantFactory(
+                etablissement=side.etablissement,
+                membership=m,
+                division=side.division,
+                statut=Statut.SCOLAIRE,
+            )
+        )
+    return resultat

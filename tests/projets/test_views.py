@@ -10,9 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from cpro.models import ExportJob, Role, Statut
+from cpro.models import ExportJob
 from projets.models import CommentaireProjet, EntreeCarnet, EvaluationAnnuelle, Projet
-from tests.factories import ApprenantFactory, MembershipFactory, UserFactory
 from tests.projets import factories as pj
 
 pytestmark = pytest.mark.django_db
@@ -32,26 +31,10 @@ def _dossier_kw(projet, apprenant):
     return {"pk": projet.pk, "apprenant": apprenant.pk}
 
 
-def _eleves(side, n):
-    eleves = []
-    for i in range(n):
-        user = UserFactory(username=f"{side.etablissement.slug}-eleve-pj-{i}")
-        m = MembershipFactory(user=user, etablissement=side.etablissement, role=Role.APPRENANT)
-        eleves.append(
-            ApprenantFactory(
-                etablissement=side.etablissement,
-                membership=m,
-                division=side.division,
-                statut=Statut.SCOLAIRE,
-            )
-        )
-    return eleves
-
-
 @pytest.mark.parametrize("nb_projets", [1, 6])
 def test_suivi_requetes_constantes(as_persona, personas, django_assert_num_queries, nb_projets):
     a = personas.a
-    eleves = _eleves(a, 3)
+    eleves = pj.eleves(a, 3)
     for i in range(nb_projets):
         p = pj.projet(a, apprenants=eleves[: 1 + i % 3])
         pj.entree(p, eleves[0])

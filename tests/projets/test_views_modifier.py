@@ -14,7 +14,6 @@ from cpro.models import ExportJob
 from cpro.pipeline_exports import ExportError
 from projets.exporters import DossierProjetPdfApprenant, DossierProjetPdfTuteur
 from projets.models import Etape, Projet
-from tests.factories import ApprenantFactory, MembershipFactory, UserFactory
 from tests.projets import factories as pj
 
 pytestmark = pytest.mark.django_db
@@ -28,24 +27,6 @@ REQUETES_MON_PROJET = 11
 
 def url(personas, name, **kw):
     return reverse(name, kwargs={"etab": personas.a.etablissement.slug, **kw})
-
-
-def _eleves(side, n):
-    from cpro.models import Role, Statut
-
-    eleves = []
-    for i in range(n):
-        user = UserFactory(username=f"{side.etablissement.slug}-eleve-mod-{i}")
-        m = MembershipFactory(user=user, etablissement=side.etablissement, role=Role.APPRENANT)
-        eleves.append(
-            ApprenantFactory(
-                etablissement=side.etablissement,
-                membership=m,
-                division=side.division,
-                statut=Statut.SCOLAIRE,
-            )
-        )
-    return eleves
 
 
 def _donnees_formulaire(projet, apprenants, etapes):
@@ -76,7 +57,7 @@ def _donnees_formulaire(projet, apprenants, etapes):
 @pytest.mark.parametrize("nb", [1, 6])
 def test_page_projet_requetes_constantes(as_persona, personas, django_assert_num_queries, nb):
     a = personas.a
-    projet = pj.projet(a, apprenants=_eleves(a, nb), etapes=min(nb, 6))
+    projet = pj.projet(a, apprenants=pj.eleves(a, nb), etapes=min(nb, 6))
     client = as_persona("enseignant")
     with django_assert_num_queries(REQUETES_PROJET):
         response = client.get(url(personas, "projets:projet", pk=projet.pk))
@@ -91,7 +72,7 @@ def test_page_projet_requetes_constantes(as_persona, personas, django_assert_num
 @pytest.mark.parametrize("nb", [1, 6])
 def test_page_modifier_requetes_constantes(as_persona, personas, django_assert_num_queries, nb):
     a = personas.a
-    projet = pj.projet(a, apprenants=_eleves(a, nb), etapes=min(nb, 6))
+    projet = pj.projet(a, apprenants=pj.eleves(a, nb), etapes=min(nb, 6))
     client = as_persona("enseignant")
     with django_assert_num_queries(REQUETES_MODIFIER):
         response = client.get(url(personas, "projets:projet_modifier", pk=projet.pk))
@@ -258,7 +239,7 @@ def _job(personas, kind, demandeur, projet, apprenant):
 
 def test_exporteur_apprenant_refuse_le_dossier_d_un_autre(personas):
     a = personas.a
-    autre = _eleves(a, 1)[0]
+    autre = pj.eleves(a, 1)[0]
     projet = pj.projet(a, apprenants=[a.apprenant.apprenant, autre])
     job = _job(
         personas, "projet_dossier_pdf_apprenant", a.apprenant.user, projet, autre
