@@ -29,6 +29,7 @@ from bilans.rendu_tableau import CasesTableau
 from bilans.suggestion import Cumul, Observation, Suggestion, suggerer
 from cpro.maitrise import Rendu, rendu
 from cpro.models import AnneeScolaire, Apprenant, Division, Membership, User
+from cpro.sql import table as t
 from evaluations.models import Evaluation, Nature, Participant, Resultat
 from referentiels.models import (
     Competence,
@@ -158,11 +159,6 @@ def _sql() -> dict[str, str]:
     ORM's compilation of these queries cost as much CPU as building the page (bench/README.md,
     issue 14). Table names only are formatted in (from the models); every value is a
     parameter; `{...}` take the optional clauses (filter, list of ids)."""
-    q = connection.ops.quote_name
-
-    def t(model):
-        return q(model._meta.db_table)
-
     ec = t(Evaluation.criteres.through)
     return {
         # The learner's évaluations shown in dashboards: participant, same establishment and

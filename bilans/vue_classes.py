@@ -22,6 +22,7 @@ from bilans.models import BilanIntermediaire, Positionnement
 from bilans.suggestion import mediane_ponderee
 from cpro.maitrise import rendu
 from cpro.models import Apprenant, Division
+from cpro.sql import table as nom_table
 from evaluations import agregats
 from evaluations.models import AgregatSuggestion
 from referentiels.models import Competence
@@ -99,7 +100,7 @@ def _agregats(
 ) -> dict[tuple[int, int], list]:
     """(learner, competence) → [(niveau, somme, tardif)] of the stored aggregates (1 query);
     `tardif`: an observation may be dated after `reference`."""
-    table = connection.ops.quote_name(AgregatSuggestion._meta.db_table)
+    table = nom_table(AgregatSuggestion)
     marques = ", ".join(["%s"] * len(ids))
     reperes = ", ".join(["%s"] * len(competences))
     sql = (

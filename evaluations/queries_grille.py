@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from cpro.models import Apprenant, Membership, Role, Statut, User, accorder_genre
+from cpro.sql import table as t
 from evaluations.models import Evaluation, Participant, Resultat
 from referentiels.models import (
     Competence,
@@ -126,11 +127,6 @@ class CibleSaisie:
 
 @cache
 def _sql_cible() -> str:
-    q = connection.ops.quote_name
-
-    def t(model):
-        return q(model._meta.db_table)
-
     # Table names only are formatted in (from the models); every value is a parameter.
     return (
         "SELECT e.titre, e.etablissement_id, e.verrouillee, e.auteur_id, e.date, e.nature, "  # noqa: S608
@@ -300,11 +296,6 @@ def _sql_grille() -> dict[str, str]:
     as building the 700 cells (bench/README.md, issue 14). Table names only are formatted in
     (from the models); every value is a parameter; `{apprenant}` takes the one-learner filter
     of a learner's own grid."""
-    q = connection.ops.quote_name
-
-    def t(model):
-        return q(model._meta.db_table)
-
     ec = t(Evaluation.criteres.through)
     return {
         "participants": (

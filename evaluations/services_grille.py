@@ -23,6 +23,7 @@ from cpro.audit import journaliser
 from cpro.erreurs import Interdit, Verrouille
 from cpro.maitrise import Maitrise
 from cpro.models import AuditLog, Etablissement, Membership, Role
+from cpro.sql import table as nom_table
 from evaluations import agregats, queries_grille
 from evaluations.models import Evaluation, Participant, Resultat
 from evaluations.services import MESSAGE_VERROUILLEE
@@ -124,7 +125,7 @@ def _ecrire_si(evaluation_id, apprenant_id, critere_id, ancien, nouveau, par) ->
     old. Not an unconditional INSERT … ON CONFLICT DO UPDATE: on a cell deleted meanwhile it
     would insert while the aggregates subtract the old level a second time, and SQLite cannot
     say whether an upsert inserted or updated (PostgreSQL's `xmax = 0` is not portable)."""
-    table = connection.ops.quote_name(Resultat._meta.db_table)
+    table = nom_table(Resultat)
     cle = [evaluation_id, apprenant_id, critere_id]
     # Only the quoted table name is formatted in; every value is a parameter.
     if ancien is None:
@@ -373,7 +374,7 @@ def _verrouiller(evaluation, cles) -> dict[tuple[int, int], tuple[int, str]]:
 def _inserer_absents(evaluation, cles, cibles, par) -> set[tuple[int, int]]:
     """INSERT … ON CONFLICT DO NOTHING RETURNING: the cells actually created (one statement per
     150 cells; PostgreSQL and SQLite ≥ 3.35)."""
-    table = connection.ops.quote_name(Resultat._meta.db_table)
+    table = nom_table(Resultat)
     maintenant = connection.ops.adapt_datetimefield_value(timezone.now())
     crees = set()
     with connection.cursor() as cur:
