@@ -160,25 +160,34 @@ def html_options_apprenants(camarades, choisi) -> SafeString:
     )
 
 
-def html_positions(positions) -> SafeString:
-    """The `<td>`s of one learner in the vue classes: per competence the level (colour and
-    symbol), "suggéré" or the ✓ of the validated bilan."""
+def html_position(niveau: str, suggere: bool, date) -> str:
+    """One `<td>` of the vue classes: the level (colour and symbol), "suggéré" or the ✓ of the
+    validated bilan."""
+    r = rendu(niveau)
+    lvl = f'<span class="lvl {r.css}" title="{escape(r.libelle)}">{r.symbole}</span>'
+    if suggere:
+        return f'<td class="vc-case vc-suggere">{lvl} <span class="vc-mention">suggéré</span></td>'
+    if date:
+        jour = f"{date:%d/%m/%Y}"
+        return (
+            f'<td class="vc-case">{lvl} <span class="vc-valide" title="Bilan validé du '
+            f'{jour}"><span aria-hidden="true">✓</span><span class="visuellement-cache">'
+            f"bilan validé du {jour}</span></span></td>"
+        )
+    return f'<td class="vc-case">{lvl}</td>'
+
+
+def html_positions(positions, cache: dict | None = None) -> SafeString:
+    """The `<td>`s of one learner in the vue classes. `cache` (shared by the rows of a page):
+    each distinct (level, suggested, date) is built once."""
+    cache = {} if cache is None else cache
     parts = []
     for p in positions:
-        r = p.rendu
-        niveau = f'<span class="lvl {r.css}" title="{escape(r.libelle)}">{r.symbole}</span>'
-        if p.suggere:
-            mention = '<span class="vc-mention">suggéré</span>'
-            parts.append(f'<td class="vc-case vc-suggere">{niveau} {mention}</td>')
-        elif p.date:
-            date = f"{p.date:%d/%m/%Y}"
-            parts.append(
-                f'<td class="vc-case">{niveau} <span class="vc-valide" title="Bilan validé du '
-                f'{date}"><span aria-hidden="true">✓</span><span class="visuellement-cache">'
-                f"bilan validé du {date}</span></span></td>"
-            )
-        else:
-            parts.append(f'<td class="vc-case">{niveau}</td>')
+        cle = (p.niveau, p.suggere, p.date)
+        html = cache.get(cle)
+        if html is None:
+            html = cache[cle] = html_position(*cle)
+        parts.append(html)
     return mark_safe("".join(parts))  # noqa: S308 (values escaped)
 
 

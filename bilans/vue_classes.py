@@ -11,7 +11,6 @@ years; 2 more only when an observation is dated after the reference date (exact 
 
 import datetime
 from dataclasses import dataclass
-from typing import NamedTuple
 
 from django.db import connection
 from django.utils import timezone
@@ -19,24 +18,14 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from bilans.models import BilanIntermediaire, Positionnement
+from bilans.queries_tableaux import Camarade, Position, _cumul_exact, camarades_de_division
+from bilans.rendu_tableau import html_positions
 from bilans.suggestion import mediane_ponderee
-from cpro.maitrise import rendu
-from cpro.models import Apprenant, Division
+from cpro.models import Division
 from cpro.sql import table as nom_table
 from evaluations import agregats
 from evaluations.models import AgregatSuggestion
 from referentiels.models import Competence
-
-
-@dataclass(frozen=True, slots=True)
-class ApprenantClasse:
-    """A learner as the page shows it: link and name."""
-
-    pk: int
-    nom: str
-
-    def __str__(self) -> str:
-        return self.nom
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,17 +35,9 @@ class CompetenceClasse:
     intitule: str
 
 
-class Position(NamedTuple):
-    """A learner's latest positioning on one competence."""
-
-    niveau: str
-    suggere: bool  # True: the current suggestion (no validated bilan positions it yet)
-    date: datetime.date | None = None  # the validated bilan's date
-
-
 @dataclass(slots=True)
 class LigneClasse:
-    apprenant: ApprenantClasse
+    apprenant: Camarade
     positions: list[Position]
     html: SafeString
 
@@ -66,22 +47,6 @@ class VueClasse:
     division: Division
     competences: list[CompetenceClasse]
     lignes: list[LigneClasse]
-
-
-def _apprenants(division: Division) -> list[ApprenantClasse]:
-    """Active learners of the division in name order (last name, first name, pk), as the
-    dashboards sort them (`queries_tableaux.tri_nom`)."""
-    lignes = Apprenant.objects.filter(division=division, membership__active=True).values_list(
-        "pk",
-        "membership__user__last_name",
-        "membership__user__first_name",
-        "membership__user__username",
-    )
-    tries = sorted(lignes, key=lambda r: (r[1].lower(), r[2].lower(), r[0]))
-    return [
-        ApprenantClasse(pk, f"{nom.upper()} {prenom}".strip() or identifiant)
-        for pk, nom, prenom, identifiant in tries
-    ]
 
 
 def _competences(diplome) -> list[CompetenceClasse]:
@@ -117,48 +82,10 @@ def _agregats(
     return res
 
 
-_SUGGERE = '<td class="vc-case vc-suggere">{} <span class="vc-mention">suggéré</span></td>'
-_SIMPLE = '<td class="vc-case">{}</td>'
-
-
-def _niveau_html(niveau: str, cache: dict) -> str:
-    html = cache.get(niveau)
-    if html is None:
-        r = rendu(niveau)
-        html = cache[niveau] = (
-            f'<span class="lvl {r.css}" title="{escape(r.libelle)}">{r.symbole}</span>'
-        )
-    return html
-
-
-def _case_html(niveau: str, suggere: bool, date, cache: dict) -> str:
-    """One `<td>` (same markup as `rendu_tableau.html_positions`), built once per
-    (level, suggested, date)."""
-    cle = (niveau, suggere, date)
-    html = cache.get(cle)
-    if html is None:
-        lvl = _niveau_html(niveau, cache)
-        if suggere:
-            html = _SUGGERE.format(lvl)
-        elif date:
-            jour = f"{date:%d/%m/%Y}"
-            html = (
-                f'<td class="vc-case">{lvl} <span class="vc-valide" title="Bilan validé du '
-                f'{jour}"><span aria-hidden="true">✓</span><span class="visuellement-cache">'
-                f"bilan validé du {jour}</span></span></td>"
-            )
-        else:
-            html = _SIMPLE.format(lvl)
-        cache[cle] = html
-    return html
-
-
 def vue_classe(division: Division, diplome, *, reference: datetime.date | None = None) -> VueClasse:
     """The class view of `division` for `diplome` at `reference` (today by default)."""
-    from bilans.queries_tableaux import _cumul_exact
-
     reference = reference or timezone.localdate()
-    apprenants = _apprenants(division)
+    apprenants = camarades_de_division(division)
     competences = _competences(diplome)
     ids = [a.pk for a in apprenants]
     codes = {c.pk for c in competences}
@@ -207,8 +134,7 @@ def vue_classe(division: Division, diplome, *, reference: datetime.date | None =
             else Position(suggeres.get((a.pk, c.pk), "NE"), True)
             for c in competences
         ]
-        html = "".join(_case_html(p.niveau, p.suggere, p.date, cache) for p in positions)
-        lignes.append(LigneClasse(a, positions, mark_safe(html)))  # noqa: S308 (values escaped)
+        lignes.append(LigneClasse(a, positions, html_positions(positions, cache)))
     return VueClasse(division, competences, lignes)
 
 
