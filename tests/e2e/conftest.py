@@ -9,7 +9,8 @@ import pytest
 # themselves (setting up data) are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+# Same browser and switches as the browser timings of the bench (bench/navigateur.py).
+from bench.navigateur import ARGUMENTS, CHROMIUM  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -18,15 +19,7 @@ def browser_type_launch_args(browser_type_launch_args):
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
         "headless": True,
-        "args": [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-        ],
+        "args": ARGUMENTS,
     }
 
 
