@@ -38,9 +38,15 @@
     confirmer = document.createElement("button");
     confirmer.type = "button";
     confirmer.className = "bouton danger";
-    annuler.addEventListener("click", function () { dialogue.close("annuler"); });
-    confirmer.addEventListener("click", function () { dialogue.close("confirmer"); });
-    dialogue.addEventListener("close", fermer);
+    annuler.addEventListener("click", function () { terminer(false); });
+    confirmer.addEventListener("click", function () { terminer(true); });
+    // Escape (or the browser) closed the dialog: a cancel. The close event is queued, not
+    // dispatched at once: by the time it arrives the dialog may have been reopened by a quick
+    // keypress (input events go first under load), so it only cancels a dialog still closed;
+    // the buttons settle the pending action synchronously in terminer().
+    dialogue.addEventListener("close", function () {
+      if (!dialogue.open && en_attente) { terminer(false); }
+    });
     barre.appendChild(annuler);
     barre.appendChild(confirmer);
     dialogue.appendChild(titre);
@@ -59,16 +65,16 @@
     texte.textContent = question;
     confirmer.textContent = submitter ? libelle(submitter) : libelle(form.querySelector("[type=submit]"));
     if (form.dataset.confirmerBouton) { confirmer.textContent = form.dataset.confirmerBouton; }
-    dialogue.returnValue = "";
     dialogue.showModal();
     annuler.focus();
   }
 
-  function fermer() {
+  function terminer(confirmee) {
     var action = en_attente;
     en_attente = null;
+    if (dialogue.open) { dialogue.close(); }
     if (!action) { return; }
-    if (dialogue.returnValue === "confirmer" && action.form.isConnected) {
+    if (confirmee && action.form.isConnected) {
       confirme = action.form;
       try {
         if (action.form.requestSubmit) {
