@@ -116,6 +116,12 @@ def apprenant_et_camarades(
     except (TypeError, ValueError):
         raise Http404("Apprenant inconnu") from None
     portee = {} if tout_diplome else {"division__diplome": request.diplome}
+    # The division's diplôme is the request's one (already read by the tenancy middleware)
+    # unless `tout_diplome`: not joined again (a wide row, and planning a 6-table join cost
+    # more than running it).
+    liees = ["membership__user", "division__annee"]
+    if tout_diplome:
+        liees.append("division__diplome")
     apprenant = (
         Apprenant.objects.filter(
             pk=pk,
@@ -124,11 +130,13 @@ def apprenant_et_camarades(
             membership__active=True,
             **portee,
         )
-        .select_related("membership__user", "division__annee", "division__diplome")
+        .select_related(*liees)
         .first()
     )
     if apprenant is None:
         raise Http404("Apprenant inconnu")
+    if not tout_diplome:
+        apprenant.division.diplome = request.diplome
     with connection.cursor() as cur:
         cur.execute(_sql()["camarades"], [request.etablissement.pk, apprenant.division_id, True])
         return apprenant, _camarades(cur.fetchall())

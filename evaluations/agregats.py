@@ -315,14 +315,31 @@ def derive(apprenants=None) -> list[Ecart]:
 
 def lire(apprenants, competences=None) -> dict[tuple[int, int], list[tuple]]:
     """(apprenant, competence) → [(niveau, somme, date_max)] of the levels with observations, in
-    1 query."""
+    1 query (raw SQL: read on every dashboard, class view and bilan form, where the ORM's
+    compilation cost more than the query)."""
+    from cpro.sql import table
     from evaluations.models import AgregatSuggestion
 
-    qs = AgregatSuggestion.objects.filter(apprenant_id__in=_ids(apprenants), nombre__gt=0)
+    ids = _ids(apprenants)
+    if not ids:
+        return defaultdict(list)
+    conditions = [f"apprenant_id IN ({', '.join(['%s'] * len(ids))})", "nombre > 0"]
+    parametres = list(ids)
     if competences is not None:
-        qs = qs.filter(competence_id__in=_ids(competences))
+        ids_c = _ids(competences)
+        if not ids_c:
+            return defaultdict(list)
+        conditions.append(f"competence_id IN ({', '.join(['%s'] * len(ids_c))})")
+        parametres += ids_c
+    sql = (
+        "SELECT apprenant_id, competence_id, niveau, somme, date_max "  # noqa: S608
+        f"FROM {table(AgregatSuggestion)} WHERE {' AND '.join(conditions)}"
+    )
     res: defaultdict[tuple[int, int], list] = defaultdict(list)
-    champs = ("apprenant_id", "competence_id", "niveau", "somme", "date_max")
-    for a, c, n, s, d in qs.values_list(*champs):
-        res[(a, c)].append((n, s, d))
+    with connection.cursor() as cur:
+        cur.execute(sql, parametres)
+        for a, c, n, s, d in cur.fetchall():
+            if d is not None and not isinstance(d, datetime.date):
+                d = datetime.date.fromisoformat(d)  # SQLite returns a DATE as text
+            res[(a, c)].append((n, s, d))
     return res
