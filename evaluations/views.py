@@ -15,7 +15,7 @@ from cpro.erreurs_vues import appliquer_service, messages_erreur
 from cpro.models import AnneeScolaire
 from cpro.perms import permission_requise
 from cpro.urls_tools import etab_reverse
-from evaluations import queries, services
+from evaluations import queries, rendu_liste, services
 from evaluations.forms import (
     ApprenantsForm,
     ContexteForm,
@@ -85,6 +85,7 @@ def liste(request: HttpRequest) -> HttpResponse:
     for section in sections:
         for ev in section.evaluations:
             ev.modifiable = perms.peut(membership, perms.SAISIR_EVALUATIONS, ev)
+    rendu_liste.preparer(request, sections)
     return render(
         request,
         "evaluations/liste.html",
