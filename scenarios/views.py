@@ -14,7 +14,7 @@ from cpro.erreurs_vues import appliquer_service, messages_erreur
 from cpro.perms import permission_requise
 from cpro.urls_tools import etab_reverse
 from referentiels.models import Niveau
-from scenarios import queries, services, views_fiche
+from scenarios import queries, rendu_liste, services, views_fiche
 from scenarios.forms import (
     ClasserForm,
     ConfidentialiteForm,
@@ -81,6 +81,7 @@ def _contexte_formulaire(request, scenario, onglet: str, **extra) -> dict:
 @permission_requise(perms.VOIR_SCENARIOS)
 def liste(request: HttpRequest) -> HttpResponse:
     sections = queries.page_liste(request.etablissement, request.user, request.diplome)
+    rendu_liste.preparer(request, sections)
     return render(
         request,
         "scenarios/liste.html",

@@ -1,4 +1,25 @@
-{% comment %}One scénario row of the list: the primary actions (Ouvrir, Créer une évaluation) stay visible, the others are in one « Actions » menu (a <details> disclosure: keyboard-accessible without JavaScript; scenarios.js closes it on Escape or outside click and returns focus to its summary). tabindex="-1": the row takes the focus back after a move (anchor #scenario-<pk>).{% endcomment %}
+"""The scénarios list's rows built in Python (scenarios/rendu_liste.py) are the HTML the
+template (scenarios/_scenario.html, with the export buttons' include) rendered before, for every
+kind of row: hostile title, private, with resources, author or not, without author, in a folder
+or not, for a teacher, the DDFPT and a reader who may not create."""
+
+import re
+
+import pytest
+from django.template import Context, Template
+from django.test import RequestFactory
+from django.urls import reverse
+
+from cpro import perms
+from scenarios import queries, rendu_liste
+from scenarios.models import Scenario
+from tests.scenarios.factories import DossierFactory, RessourceLienFactory, scenario_de
+
+pytestmark = pytest.mark.django_db
+
+# scenarios/_scenario.html as it was before rendu_liste (the reference), its comment left out.
+LIGNE = Template(
+    """{% load cpro_tags %}
 <li class="sc-item" id="scenario-{{ s.pk }}" data-id="{{ s.pk }}" tabindex="-1"{% if peut_creer %} draggable="true"{% endif %}>
   <div class="sc-item-titre">
     {% if peut_creer %}<span class="sc-poignee" aria-hidden="true" title="Glisser pour déplacer">⠿</span>{% endif %}
@@ -46,3 +67,64 @@
     </details>
   </div>
 </li>
+"""  # noqa: E501
+)
+
+
+def _donnees(side):
+    d1 = DossierFactory(etablissement=side.etablissement, diplome=side.diplome, nom="Vente <b>")
+    DossierFactory(etablissement=side.etablissement, diplome=side.diplome, nom="Accueil & co")
+    hostile = scenario_de(side, titre='<script>x</script> « L\'accueil » & "co"', dossier=d1)
+    RessourceLienFactory(scenario=hostile)
+    RessourceLienFactory(scenario=hostile)
+    un = scenario_de(side, titre="Une ressource", prive=True)
+    RessourceLienFactory(scenario=un)
+    scenario_de(side, side.enseignant2, titre="D'un collègue", dossier=d1)
+    sans = scenario_de(side, titre="Sans auteur")
+    Scenario.objects.filter(pk=sans.pk).update(auteur=None)
+    scenario_de(side, side.ddfpt, titre="Du DDFPT")
+
+
+@pytest.mark.parametrize("persona", ["enseignant", "ddfpt", "chef"])
+def test_lignes_identiques_au_gabarit(personas, persona):
+    a = personas.a
+    _donnees(a)
+    membership = getattr(a, persona)
+    request = RequestFactory().get("/")
+    request.user = membership.user
+    request.etablissement = a.etablissement
+    request.cpro_perms = perms.permissions(membership)
+    sections = queries.page_liste(a.etablissement, membership.user, a.diplome)
+    rendu_liste.preparer(request, sections)
+    lignes = 0
+    for section in sections:
+        for scenarios in [g.scenarios for g in section.dossiers] + [section.scenarios]:
+            for s in scenarios:
+                jeton = re.search(r'csrfmiddlewaretoken" value="([^"]+)"', s.html).group(1)
+                attendu = LIGNE.render(
+                    Context(
+                        {
+                            "s": s,
+                            "request": request,
+                            "peut_creer": perms.CREER_SCENARIOS in request.cpro_perms,
+                            "cpro_perms": request.cpro_perms,
+                            "dossiers": section.dossiers,
+                            "csrf_token": jeton,
+                        }
+                    )
+                )
+                assert str(s.html) == attendu
+                lignes += 1
+    assert lignes >= 4
+
+
+def test_page_liste_montre_les_lignes(as_persona, personas):
+    a = personas.a
+    s = scenario_de(a, titre="Vente <conseil>")
+    page = (
+        as_persona("enseignant")
+        .get(reverse("scenarios:liste", kwargs={"etab": a.etablissement.slug}))
+        .content.decode()
+    )
+    assert f'<li class="sc-item" id="scenario-{s.pk}"' in page
+    assert "Vente &lt;conseil&gt;" in page
