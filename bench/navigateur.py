@@ -22,6 +22,7 @@ without: rate 1, no latency, no bandwidth limit.
 
 import os
 import statistics
+import time
 
 from bench.outils import lire_mesure_navigateur
 
@@ -79,7 +80,14 @@ def regler(cdp, lent: bool) -> None:
 def charger(page, url: str) -> dict:
     """One navigation, measured by the init script; then the LCP reported by then."""
     page.goto(url, wait_until="load", timeout=120_000)
-    page.wait_for_function("window.__benchPret !== undefined", timeout=120_000)
+    # Polled from here: `wait_for_function` evaluates its predicate with eval(), which the
+    # pages' strict CSP (script-src 'self') refuses in current Chromium; `evaluate` runs
+    # through the DevTools protocol. The time itself is taken in the page by the init script.
+    fin = time.monotonic() + 120
+    while page.evaluate("window.__benchPret === undefined"):
+        if time.monotonic() > fin:
+            raise TimeoutError(f"{url} : page jamais prête (120 s)")
+        page.wait_for_timeout(25)
     page.wait_for_timeout(150)  # let the LCP observer deliver its entry
     brut = page.evaluate("({...window.__benchPret, lcp: window.__benchLcp})")
     return vars(lire_mesure_navigateur(brut))
