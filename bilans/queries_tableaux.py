@@ -29,11 +29,13 @@ from bilans.rendu_tableau import CasesTableau
 from bilans.suggestion import Cumul, Observation, Suggestion, suggerer
 from cpro.maitrise import Rendu, rendu
 from cpro.models import AnneeScolaire, Apprenant, Division, Membership, User
+from cpro.sql import colonnes, instance
 from cpro.sql import table as t
 from evaluations.models import Evaluation, Nature, Participant, Resultat
 from referentiels.models import (
     Competence,
     Critere,
+    Diplome,
     GroupeCompetences,
     NatureReferentiel,
     Niveau,
@@ -104,6 +106,48 @@ def camarades_de_division(division: Division) -> list[Camarade]:
     return camarades(division=division)
 
 
+def _apprenant_lu(request, pk: int, *, tout_diplome: bool):
+    """The learner `pk` of the request's establishment, active, in a division (of the chosen
+    diplôme unless `tout_diplome`), with membership, user, division and school year; None if
+    not. Raw SQL, instances built by `cpro.sql.instance`: the ORM spent more time compiling
+    this 5-table `select_related` than PostgreSQL running it (bench/README.md). The division's
+    diplôme is the request's one (already read by the tenancy middleware) unless
+    `tout_diplome`, where it is joined."""
+    modeles = [(Apprenant, "ap"), (Membership, "m"), (User, "u"), (Division, "d")]
+    modeles.append((AnneeScolaire, "an"))
+    jointures = (
+        f"FROM {t(Apprenant)} ap JOIN {t(Membership)} m ON m.id = ap.membership_id "
+        f"JOIN {t(User)} u ON u.id = m.user_id JOIN {t(Division)} d ON d.id = ap.division_id "
+        f"JOIN {t(AnneeScolaire)} an ON an.id = d.annee_id "
+    )
+    conditions = "WHERE ap.id = %s AND ap.etablissement_id = %s AND m.active = %s"
+    parametres = [pk, request.etablissement.pk, True]
+    if tout_diplome:
+        modeles.append((Diplome, "dp"))
+        jointures += f"JOIN {t(Diplome)} dp ON dp.id = d.diplome_id "
+    else:
+        conditions += " AND d.diplome_id = %s"
+        parametres.append(request.diplome.pk if request.diplome else None)
+    sql = f"SELECT {', '.join(colonnes(m, a) for m, a in modeles)} {jointures}{conditions}"
+    with connection.cursor() as cur:
+        cur.execute(sql, parametres)
+        ligne = cur.fetchone()
+    if ligne is None:
+        return None
+    objets, debut = [], 0
+    for modele, alias in modeles:
+        n = len(modele._meta.concrete_fields)
+        objets.append(instance(modele, ligne[debut : debut + n], alias))
+        debut += n
+    apprenant, membership, user, division, annee = objets[:5]
+    membership.user = user
+    apprenant.membership = membership
+    division.annee = annee
+    division.diplome = objets[5] if tout_diplome else request.diplome
+    apprenant.division = division
+    return apprenant
+
+
 def apprenant_et_camarades(
     request, pk, *, tout_diplome: bool = False
 ) -> tuple[Apprenant, list[Camarade]]:
@@ -115,28 +159,9 @@ def apprenant_et_camarades(
         pk = int(pk)
     except (TypeError, ValueError):
         raise Http404("Apprenant inconnu") from None
-    portee = {} if tout_diplome else {"division__diplome": request.diplome}
-    # The division's diplôme is the request's one (already read by the tenancy middleware)
-    # unless `tout_diplome`: not joined again (a wide row, and planning a 6-table join cost
-    # more than running it).
-    liees = ["membership__user", "division__annee"]
-    if tout_diplome:
-        liees.append("division__diplome")
-    apprenant = (
-        Apprenant.objects.filter(
-            pk=pk,
-            etablissement=request.etablissement,
-            division__isnull=False,
-            membership__active=True,
-            **portee,
-        )
-        .select_related(*liees)
-        .first()
-    )
+    apprenant = _apprenant_lu(request, pk, tout_diplome=tout_diplome)
     if apprenant is None:
         raise Http404("Apprenant inconnu")
-    if not tout_diplome:
-        apprenant.division.diplome = request.diplome
     with connection.cursor() as cur:
         cur.execute(_sql()["camarades"], [request.etablissement.pk, apprenant.division_id, True])
         return apprenant, _camarades(cur.fetchall())
