@@ -48,11 +48,25 @@ from referentiels.models import (
 def divisions_courantes(etablissement, diplome) -> list[Division]:
     """The current school year's divisions of the diplôme, by name (1 query)."""
     debut = AnneeScolaire.debut_pour(timezone.localdate())
-    return list(
-        Division.objects.filter(etablissement=etablissement, diplome=diplome, annee__debut=debut)
-        .select_related("annee")
-        .order_by("nom")
+    # Raw SQL (as the learner below): read on every dashboard, where the ORM's compilation
+    # cost more than the query. The divisions keep their year; their diplôme is `diplome`.
+    sql = (
+        f"SELECT {colonnes(Division, 'd')}, {colonnes(AnneeScolaire, 'an')} "  # noqa: S608
+        f"FROM {t(Division)} d JOIN {t(AnneeScolaire)} an ON an.id = d.annee_id "
+        "WHERE d.etablissement_id = %s AND d.diplome_id = %s AND an.debut = %s "
+        "ORDER BY d.nom, d.id"
     )
+    with connection.cursor() as cur:
+        cur.execute(sql, [etablissement.pk, diplome.pk, debut])
+        lignes = cur.fetchall()
+    n = len(Division._meta.concrete_fields)
+    divisions = []
+    for ligne in lignes:
+        division = instance(Division, ligne[:n], "d")
+        division.annee = instance(AnneeScolaire, ligne[n:], "an")
+        division.diplome = diplome
+        divisions.append(division)
+    return divisions
 
 
 def tri_nom(apprenant: Apprenant):
