@@ -1,7 +1,7 @@
 """Raw SQL helpers for the few reads and writes where the ORM's compilation cost as much as the
 page itself (bench/README.md, issue 14)."""
 
-from django.db import connection
+from django.db import connection, router
 
 
 def table(model) -> str:
@@ -44,4 +44,5 @@ def instance(model, valeurs, alias: str = "t"):
         for conv in convs:
             valeurs[i] = conv(valeurs[i], colonne, connection)
     noms = [f.attname for f in model._meta.concrete_fields]
-    return model.from_db(connection.alias, noms, valeurs)
+    # The alias the ORM would give the instance (relations between instances compare it).
+    return model.from_db(router.db_for_read(model), noms, valeurs)

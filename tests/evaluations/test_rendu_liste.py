@@ -18,9 +18,10 @@ from tests.evaluations.test_liste_bilans_entreprise import _bilans
 
 pytestmark = pytest.mark.django_db
 
-# The rows as evaluations/liste.html wrote them before rendu_liste (the reference).
-LIGNE = Template(
-    """{% with ev=ligne %}<tr id="evaluation-{{ ev.pk }}" class="eval-ligne">
+# The rows as evaluations/liste.html wrote them before rendu_liste (the reference). Compiled
+# in the tests, not at import: a Template built at collection would create the template engine
+# before pytest-django makes a missing variable fail (tests/cpro/test_gabarits.py).
+LIGNE = """{% with ev=ligne %}<tr id="evaluation-{{ ev.pk }}" class="eval-ligne">
         <th scope="row" class="eval-titre">
           <span>{{ ev.titre }}</span>
           {% if ev.verrouillee %}<span class="badge verrou"><span aria-hidden="true">🔒</span> Verrouillée</span>{% endif %}
@@ -33,9 +34,7 @@ LIGNE = Template(
         <td data-label="Enseignants">{% if ev.noms_enseignants %}{{ ev.noms_enseignants|join:", " }}{% else %}<span class="discret">—</span>{% endif %}</td>
         <td data-label="Grille"><a href="{% eurl 'evaluations:grille' pk=ev.pk %}">Grille de positionnement<span class="visuellement-cache"> de « {{ ev.titre }} »</span></a></td>
       </tr>{% endwith %}"""  # noqa: E501
-)
-APPRENANTS = Template(
-    """{% for ev in ligne.evaluations %}
+APPRENANTS = """{% for ev in ligne.evaluations %}
               <li id="evaluation-{{ ev.pk }}">
                 <span class="eval-groupe-nom">{{ ev.nom_apprenant_bilan|default:ev.titre }}</span>
                 <span class="eval-groupe-etat">{% if ev.statut_bilan == "VALIDE" %}<span class="badge eval-valide">Validé</span>{% else %}<span class="badge">En cours</span>{% endif %}{% if ev.verrouillee %} <span class="badge verrou">Verrouillée</span>{% endif %}</span>
@@ -43,7 +42,6 @@ APPRENANTS = Template(
                 {% if ev.modifiable %}<a href="{% eurl 'evaluations:modifier' pk=ev.pk %}">Éditer<span class="visuellement-cache"> le bilan entreprise de {{ ev.nom_apprenant_bilan|default:ev.titre }}</span></a>{% endif %}
               </li>
               {% endfor %}"""  # noqa: E501
-)
 
 
 def _lignes(side, membership):
@@ -78,10 +76,10 @@ def test_lignes_identiques_au_gabarit(personas, persona):
     # Both branches are compared: the teacher edits his own, not his colleague's.
     assert modifiables == ({True, False} if persona == "enseignant" else modifiables)
     for ligne in simples:
-        attendu = LIGNE.render(Context({"ligne": ligne, "request": request}))
+        attendu = Template(LIGNE).render(Context({"ligne": ligne, "request": request}))
         assert str(ligne.html) == attendu
     for groupe in groupes:
-        attendu = APPRENANTS.render(Context({"ligne": groupe, "request": request}))
+        attendu = Template(APPRENANTS).render(Context({"ligne": groupe, "request": request}))
         assert str(groupe.html_apprenants) == attendu
     assert "&lt;script&gt;alert(1)&lt;/script&gt; « L&#x27;accueil » &amp; &quot;co&quot;" in (
         next(ligne.html for ligne in simples if ligne.pk == hostile.pk)

@@ -17,9 +17,9 @@ from tests.scenarios.factories import DossierFactory, RessourceLienFactory, scen
 
 pytestmark = pytest.mark.django_db
 
-# scenarios/_scenario.html as it was before rendu_liste (the reference), its comment left out.
-LIGNE = Template(
-    """{% load cpro_tags %}
+# scenarios/_scenario.html as it was before rendu_liste (the reference), its comment left out;
+# compiled in the test, not at import (see tests/evaluations/test_rendu_liste.py).
+LIGNE = """{% load cpro_tags %}
 <li class="sc-item" id="scenario-{{ s.pk }}" data-id="{{ s.pk }}" tabindex="-1"{% if peut_creer %} draggable="true"{% endif %}>
   <div class="sc-item-titre">
     {% if peut_creer %}<span class="sc-poignee" aria-hidden="true" title="Glisser pour déplacer">⠿</span>{% endif %}
@@ -68,7 +68,6 @@ LIGNE = Template(
   </div>
 </li>
 """  # noqa: E501
-)
 
 
 def _donnees(side):
@@ -101,7 +100,7 @@ def test_lignes_identiques_au_gabarit(personas, persona):
         for scenarios in [g.scenarios for g in section.dossiers] + [section.scenarios]:
             for s in scenarios:
                 jeton = re.search(r'csrfmiddlewaretoken" value="([^"]+)"', s.html).group(1)
-                attendu = LIGNE.render(
+                attendu = Template(LIGNE).render(
                     Context(
                         {
                             "s": s,
