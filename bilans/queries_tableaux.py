@@ -29,7 +29,7 @@ from bilans.rendu_tableau import CasesTableau
 from bilans.suggestion import Cumul, Observation, Suggestion, suggerer
 from cpro.maitrise import Rendu, rendu
 from cpro.models import AnneeScolaire, Apprenant, Division, Membership, User
-from cpro.sql import colonnes, instance
+from cpro.sql import colonnes, date_lue, instances
 from cpro.sql import table as t
 from evaluations.models import Evaluation, Nature, Participant, Resultat
 from referentiels.models import (
@@ -59,11 +59,9 @@ def divisions_courantes(etablissement, diplome) -> list[Division]:
     with connection.cursor() as cur:
         cur.execute(sql, [etablissement.pk, diplome.pk, debut])
         lignes = cur.fetchall()
-    n = len(Division._meta.concrete_fields)
     divisions = []
     for ligne in lignes:
-        division = instance(Division, ligne[:n], "d")
-        division.annee = instance(AnneeScolaire, ligne[n:], "an")
+        division, division.annee = instances(ligne, [(Division, "d"), (AnneeScolaire, "an")])
         division.diplome = diplome
         divisions.append(division)
     return divisions
@@ -148,11 +146,7 @@ def _apprenant_lu(request, pk: int, *, tout_diplome: bool):
         ligne = cur.fetchone()
     if ligne is None:
         return None
-    objets, debut = [], 0
-    for modele, alias in modeles:
-        n = len(modele._meta.concrete_fields)
-        objets.append(instance(modele, ligne[debut : debut + n], alias))
-        debut += n
+    objets = instances(ligne, modeles)
     apprenant, membership, user, division, annee = objets[:5]
     membership.user = user
     apprenant.membership = membership
@@ -320,11 +314,6 @@ def criteres_lus(diplome) -> list[CritereLu]:
             competence = competences[co] = CompetenceLue(co, co_code, co_intitule, groupe)
         criteres.append(CritereLu(pk, code, intitule, competence))
     return criteres
-
-
-def _date(valeur) -> datetime.date:
-    """A DATE column read by raw SQL (SQLite returns text)."""
-    return valeur if isinstance(valeur, datetime.date) else datetime.date.fromisoformat(valeur)
 
 
 def _place(ids) -> str:
@@ -761,7 +750,7 @@ def donnees_tableau(
         cur.execute(sql["evaluations"].replace("{concernee}", concernee), parametres)
         lignes = cur.fetchall()
         evaluations = [
-            dict(zip(champs, ligne[:10], strict=True)) | {"date": _date(ligne[1])}
+            dict(zip(champs, ligne[:10], strict=True)) | {"date": date_lue(ligne[1])}
             for ligne in lignes
             # With a filter: only the évaluations that concern the criteria shown.
             if not filtre or ligne[10]

@@ -1,6 +1,8 @@
 """Raw SQL helpers for the few reads and writes where the ORM's compilation cost as much as the
 page itself (bench/README.md, issue 14)."""
 
+import datetime
+
 from django.db import connection, router
 
 
@@ -46,3 +48,21 @@ def instance(model, valeurs, alias: str = "t"):
     noms = [f.attname for f in model._meta.concrete_fields]
     # The alias the ORM would give the instance (relations between instances compare it).
     return model.from_db(router.db_for_read(model), noms, valeurs)
+
+
+def instances(ligne, modeles) -> list:
+    """The instances of one row of `colonnes(m1, a1), colonnes(m2, a2), …`, in that order;
+    `modeles` = [(model, alias), …]."""
+    sortie, debut = [], 0
+    for modele, alias in modeles:
+        n = len(modele._meta.concrete_fields)
+        sortie.append(instance(modele, ligne[debut : debut + n], alias))
+        debut += n
+    return sortie
+
+
+def date_lue(valeur):
+    """A DATE column read by raw SQL (SQLite answers text; None stays None)."""
+    if valeur is None or isinstance(valeur, datetime.date):
+        return valeur
+    return datetime.date.fromisoformat(valeur)

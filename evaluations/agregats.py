@@ -317,7 +317,7 @@ def lire(apprenants, competences=None) -> dict[tuple[int, int], list[tuple]]:
     """(apprenant, competence) → [(niveau, somme, date_max)] of the levels with observations, in
     1 query (raw SQL: read on every dashboard, class view and bilan form, where the ORM's
     compilation cost more than the query)."""
-    from cpro.sql import table
+    from cpro.sql import date_lue, table
     from evaluations.models import AgregatSuggestion
 
     ids = _ids(apprenants)
@@ -339,7 +339,5 @@ def lire(apprenants, competences=None) -> dict[tuple[int, int], list[tuple]]:
     with connection.cursor() as cur:
         cur.execute(sql, parametres)
         for a, c, n, s, d in cur.fetchall():
-            if d is not None and not isinstance(d, datetime.date):
-                d = datetime.date.fromisoformat(d)  # SQLite returns a DATE as text
-            res[(a, c)].append((n, s, d))
+            res[(a, c)].append((n, s, date_lue(d)))
     return res

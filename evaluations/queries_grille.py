@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from cpro.models import Apprenant, Membership, Role, Statut, User, accorder_genre
+from cpro.sql import date_lue
 from cpro.sql import table as t
 from evaluations.models import Evaluation, Participant, Resultat
 from referentiels.models import (
@@ -207,8 +208,7 @@ def cible(
     (titre, etab, verrou, auteur, date, nature, afficher, ens, ddfpt) = ligne[:9]
     (ap, ine, ap_etab, last, first, username, participant) = ligne[9:16]
     (cr, code, competence, critere_ok, ancien) = ligne[16:]
-    if isinstance(date, str):  # SQLite answers raw dates as text
-        date = datetime.date.fromisoformat(date)
+    date = date_lue(date)
     return CibleSaisie(
         evaluation_id=evaluation_id,
         titre=titre,

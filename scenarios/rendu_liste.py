@@ -35,7 +35,7 @@ class ContexteListe:
     peut_evaluer: bool
     user_pk: int
     csrf: str  # the hidden input
-    urls: dict[str, str]
+    urls: dict[str, str]  # `str.format` templates of the links, field {pk}
 
 
 def contexte(request) -> ContexteListe:
@@ -57,13 +57,15 @@ def contexte(request) -> ContexteListe:
         csrf=(
             f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(get_token(request))}">'
         ),
-        urls={cle: gabarit_url(request, nom, [arg]) for cle, (nom, arg) in noms.items()},
+        urls={
+            cle: gabarit_url(request, nom, [arg]).replace("{" + arg + "}", "{pk}")
+            for cle, (nom, arg) in noms.items()
+        },
     )
 
 
 def _url(ctx: ContexteListe, cle: str, pk: int) -> str:
-    gabarit = ctx.urls[cle]
-    return gabarit.format(scenario=pk) if cle == "creer_grille" else gabarit.format(pk=pk)
+    return ctx.urls[cle].format(pk=pk)
 
 
 def _export(ctx: ContexteListe, pk: int, titre: str) -> str:
